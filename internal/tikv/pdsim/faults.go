@@ -1,0 +1,264 @@
+package pdsim
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Fault is one injected fault, posted to /pdsim/v1/faults or listed in a
+// scenario file. Which fields matter depends on Type.
+type Fault struct {
+	// Type is one of: kill-store, restore-store, slow-store, fill-disk,
+	// hotspot, leader-imbalance, lose-peers, add-store, pd-errors, pd-slow,
+	// pd-truncate, clear-pd-faults.
+	Type  string `json:"type" yaml:"type"`
+	Store uint64 `json:"store,omitempty" yaml:"store,omitempty"`
+	// Region selects one region (hotspot, lose-peers).
+	Region uint64 `json:"region,omitempty" yaml:"region,omitempty"`
+	// Latency for slow-store and pd-slow, as a Go duration ("250ms").
+	Latency string `json:"latency,omitempty" yaml:"latency,omitempty"`
+	// BytesPerSecond: fill-disk rate, or hotspot flow per region.
+	BytesPerSecond float64 `json:"bytes_per_second,omitempty" yaml:"bytes_per_second,omitempty"`
+	// AvailableRatio: fill-disk at once down to this share of capacity free.
+	AvailableRatio float64 `json:"available_ratio,omitempty" yaml:"available_ratio,omitempty"`
+	// StartKey and EndKey (hex) select a key range for hotspot.
+	StartKey string `json:"start_key,omitempty" yaml:"start_key,omitempty"`
+	EndKey   string `json:"end_key,omitempty" yaml:"end_key,omitempty"`
+	// Read makes a hotspot a read hotspot.
+	Read bool `json:"read,omitempty" yaml:"read,omitempty"`
+	// Count: lose-peers (peers lost), pd-errors (requests failed; 0 = until cleared).
+	Count int `json:"count,omitempty" yaml:"count,omitempty"`
+	// Fraction: leader-imbalance share of leaders moved to Store.
+	Fraction float64 `json:"fraction,omitempty" yaml:"fraction,omitempty"`
+	// Status: pd-errors HTTP status (default 500).
+	Status int `json:"status,omitempty" yaml:"status,omitempty"`
+}
+
+// faultState holds the PD-level faults the HTTP layer applies.
+type faultState struct {
+	errorsLeft  int // requests still to fail; -1 = until cleared
+	errorStatus int // status to answer with
+	slow        time.Duration
+	truncate    bool
+}
+
+func (f *faultState) failing() bool { return f.errorsLeft != 0 }
+
+// Inject applies a fault now. Errors name what was wrong with it.
+func (c *Cluster) Inject(f Fault) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.catchUp()
+	return c.inject(f)
+}
+
+func (c *Cluster) storeFor(f Fault) (*Store, error) {
+	if f.Store == 0 {
+		return nil, fmt.Errorf("fault %s needs a store", f.Type)
+	}
+	s := c.stores[StoreID(f.Store)]
+	if s == nil {
+		return nil, fmt.Errorf("fault %s: store %d does not exist", f.Type, f.Store)
+	}
+	return s, nil
+}
+
+func parseLatency(f Fault) (time.Duration, error) {
+	d, err := time.ParseDuration(f.Latency)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("fault %s: latency %q is not a duration like 250ms", f.Type, f.Latency)
+	}
+	return d, nil
+}
+
+func (c *Cluster) inject(f Fault) error {
+	switch f.Type {
+	case "kill-store", "restore-store", "slow-store", "fill-disk", "leader-imbalance":
+		s, err := c.storeFor(f)
+		if err != nil {
+			return err
+		}
+		return c.injectStore(s, f)
+	case "hotspot":
+		return c.injectHotspot(f)
+	case "lose-peers":
+		return c.losePeers(f)
+	case "add-store":
+		c.addNewStore(f.Count == 0)
+		return nil
+	case "pd-errors":
+		c.faults.errorsLeft = f.Count
+		if f.Count == 0 {
+			c.faults.errorsLeft = -1
+		}
+		c.faults.errorStatus = f.Status
+		if c.faults.errorStatus == 0 {
+			c.faults.errorStatus = 500
+		}
+		return nil
+	case "pd-slow":
+		d, err := parseLatency(f)
+		if err != nil {
+			return err
+		}
+		c.faults.slow = d
+		return nil
+	case "pd-truncate":
+		c.faults.truncate = true
+		return nil
+	case "clear-pd-faults":
+		c.faults = faultState{}
+		return nil
+	}
+	return fmt.Errorf("unknown fault type %q (want one of kill-store, restore-store, slow-store, fill-disk, hotspot, leader-imbalance, lose-peers, add-store, pd-errors, pd-slow, pd-truncate, clear-pd-faults)", f.Type)
+}
+
+func (c *Cluster) injectStore(s *Store, f Fault) error {
+	switch f.Type {
+	case "kill-store":
+		c.crash(s)
+	case "restore-store":
+		c.restore(s)
+	case "slow-store":
+		d, err := parseLatency(f)
+		if err != nil {
+			return err
+		}
+		s.extraLatency = d
+	case "fill-disk":
+		if f.AvailableRatio <= 0 && f.BytesPerSecond <= 0 {
+			return fmt.Errorf("fault fill-disk needs bytes_per_second or available_ratio")
+		}
+		if f.AvailableRatio > 0 {
+			if f.AvailableRatio >= 1 {
+				return fmt.Errorf("fault fill-disk: available_ratio %v must be below 1", f.AvailableRatio)
+			}
+			want := uint64(float64(s.Capacity) * f.AvailableRatio)
+			data := uint64(max(s.regionSize, 0)) << 20
+			if s.Capacity > want+data {
+				s.baseUsed = s.Capacity - want - data
+			}
+			c.refreshAvailable(s)
+		}
+		s.fillRate = uint64(f.BytesPerSecond)
+	case "leader-imbalance":
+		frac := f.Fraction
+		if frac <= 0 || frac > 1 {
+			return fmt.Errorf("fault leader-imbalance: fraction %v must be in (0, 1]", frac)
+		}
+		c.pullLeaders(s, frac)
+	}
+	return nil
+}
+
+// pullLeaders moves a share of the leaders of regions with a voter on s to s.
+func (c *Cluster) pullLeaders(s *Store, frac float64) {
+	var cands []*Region
+	for _, r := range c.byKey {
+		if p := r.peerOnStore(s.ID); p != nil && p.Role == RoleVoter && r.Leader != p.ID {
+			cands = append(cands, r)
+		}
+	}
+	n := int(float64(len(cands)) * frac)
+	for _, r := range cands[:n] {
+		id := r.peerOnStore(s.ID).ID
+		c.mutate(r, func(r *Region) { r.Leader = id })
+	}
+}
+
+func (c *Cluster) injectHotspot(f Fault) error {
+	if f.BytesPerSecond < 0 {
+		return fmt.Errorf("fault hotspot: bytes_per_second must not be negative")
+	}
+	rate := f.BytesPerSecond
+	if rate == 0 {
+		rate = 32 << 20
+	}
+	var targets []*Region
+	if f.Region != 0 {
+		r := c.regions[RegionID(f.Region)]
+		if r == nil {
+			return fmt.Errorf("fault hotspot: region %d does not exist", f.Region)
+		}
+		targets = append(targets, r)
+	} else {
+		start, end := strings.ToUpper(f.StartKey), strings.ToUpper(f.EndKey)
+		for _, r := range c.byKey {
+			if (end == "" || r.StartKey < end) && (r.EndKey == "" || r.EndKey > start) {
+				targets = append(targets, r)
+			}
+		}
+	}
+	for _, r := range targets {
+		if f.Read {
+			r.readRate = rate
+		} else {
+			r.writeRate = rate
+		}
+		c.flows[r.ID] = struct{}{}
+	}
+	return nil
+}
+
+// flowRegions returns regions carrying injected traffic, in key order.
+func (c *Cluster) flowRegions() []*Region {
+	out := make([]*Region, 0, len(c.flows))
+	for id := range c.flows {
+		if r := c.regions[id]; r != nil {
+			out = append(out, r)
+		} else {
+			delete(c.flows, id)
+		}
+	}
+	sortRegions(out)
+	return out
+}
+
+func (c *Cluster) losePeers(f Fault) error {
+	r := c.regions[RegionID(f.Region)]
+	if r == nil {
+		return fmt.Errorf("fault lose-peers: region %d does not exist", f.Region)
+	}
+	n := f.Count
+	if n <= 0 {
+		n = 1
+	}
+	if n >= len(r.Peers) {
+		return fmt.Errorf("fault lose-peers: region %d has %d peers; losing %d would leave none", f.Region, len(r.Peers), n)
+	}
+	c.mutate(r, func(r *Region) {
+		for lost := 0; lost < n; {
+			for i, p := range r.Peers {
+				if p.ID != r.Leader {
+					r.Peers = append(r.Peers[:i], r.Peers[i+1:]...)
+					r.Epoch.ConfVer++
+					lost++
+					break
+				}
+			}
+		}
+	})
+	return nil
+}
+
+// addNewStore registers a new, empty store; with neverHeartbeat it stays
+// the way PD shows a TiKV that registered and then died: Down at once.
+func (c *Cluster) addNewStore(neverHeartbeat bool) *Store {
+	id := StoreID(c.allocID())
+	s := &Store{
+		ID: id, Address: fmt.Sprintf("tikv-%d:20160", id), Version: "8.5.2",
+		NodeState: NodePreparing, LeaderWeight: 1, RegionWeight: 1,
+		limitAddPeer: c.schedule.DefaultStoreLimit.AddPeer, limitRemovePeer: c.schedule.DefaultStoreLimit.RemovePeer,
+		NeverHeartbeat: neverHeartbeat,
+	}
+	if !neverHeartbeat {
+		s.Capacity = c.opts.StoreCapacity
+		s.baseUsed = 512 << 20
+		s.LastHeartbeat = c.now
+		s.StartTime = c.now
+		c.refreshAvailable(s)
+	}
+	c.addStore(s)
+	return s
+}

@@ -1,0 +1,137 @@
+package pdsim
+
+import (
+	"fmt"
+	"sort"
+)
+
+// createTransferRegion moves a region's peers onto exactly the given stores.
+// With placement rules on (the default) PD insists on peer roles.
+func (c *Cluster) createTransferRegion(q opRequest) (any, error) {
+	r, err := c.region(q.region)
+	if err != nil {
+		return nil, err
+	}
+	if c.replicate.EnablePlacementRules && len(q.roles) == 0 {
+		return nil, errStatus(500, "transfer region without peer role is not supported when placement rules enabled")
+	}
+	for _, id := range q.toStores {
+		if st := c.stores[id]; st == nil || st.State == StateTombstone {
+			return nil, storeNotFound(500, id)
+		}
+	}
+	leaderTo := StoreID(0)
+	for i, role := range q.roles {
+		if role == "leader" {
+			leaderTo = q.toStores[i]
+		}
+	}
+	steps, from, to := c.alignSteps(r, q.toStores, leaderTo)
+	if len(steps) == 0 {
+		return nil, errStatus(500, "no operator step is built")
+	}
+	kind := kindAdmin | kindRegion
+	for _, s := range steps {
+		if s.kind == stepTransferLeader {
+			kind |= kindLeader
+		}
+	}
+	op := newOperator("admin-move-region", fmt.Sprintf("mv peer: store %s to %s", storeList(from...), storeList(to...)), r, kind, steps, c.now)
+	return nil, c.addOperator(op)
+}
+
+// alignSteps builds the steps that give r voters on exactly the stores in
+// target: add learners, move the leader onto a kept store, joint consensus
+// promote/demote, remove the old peers. leaderTo, if set, gets the leader.
+func (c *Cluster) alignSteps(r *Region, target []StoreID, leaderTo StoreID) ([]step, []StoreID, []StoreID) {
+	want := map[StoreID]bool{}
+	for _, id := range target {
+		want[id] = true
+	}
+	var adds, removes []StoreID
+	for _, id := range sortedStoreIDs(target) {
+		if r.peerOnStore(id) == nil {
+			adds = append(adds, id)
+		}
+	}
+	for _, p := range r.Peers {
+		if !want[p.StoreID] {
+			removes = append(removes, p.StoreID)
+		}
+	}
+	sort.Slice(removes, func(i, j int) bool { return removes[i] < removes[j] })
+	var steps []step
+	var promote, demote []peerChange
+	for _, id := range adds {
+		p := PeerID(c.allocID())
+		steps = append(steps, step{kind: stepAddLearner, peer: p, to: id})
+		promote = append(promote, peerChange{PeerID: p, StoreID: id})
+	}
+	cur := r.leaderStore()
+	newLeader := leaderTo
+	if newLeader == 0 && !want[cur] {
+		// The leader must sit on a store that keeps its voter.
+		for _, p := range r.Peers {
+			if want[p.StoreID] && p.Role == RoleVoter {
+				newLeader = p.StoreID
+				break
+			}
+		}
+	}
+	leaderStep := newLeader != 0 && newLeader != cur && r.peerOnStore(newLeader) != nil
+	if leaderStep {
+		steps = append(steps, step{kind: stepTransferLeader, from: cur, to: newLeader})
+	}
+	for _, id := range removes {
+		demote = append(demote, peerChange{PeerID: r.peerOnStore(id).ID, StoreID: id})
+	}
+	if len(promote)+len(demote) > 0 {
+		steps = append(steps,
+			step{kind: stepEnterJoint, promote: promote, demote: demote},
+			step{kind: stepLeaveJoint, promote: promote, demote: demote})
+	}
+	for _, id := range removes {
+		steps = append(steps, step{kind: stepRemovePeer, from: id, peer: r.peerOnStore(id).ID})
+	}
+	// A leader that goes to a newly added store moves after it is a voter.
+	if newLeader != 0 && newLeader != cur && !leaderStep {
+		at := len(steps) - len(removes)
+		steps = append(steps[:at], append([]step{{kind: stepTransferLeader, from: cur, to: newLeader}}, steps[at:]...)...)
+	}
+	return steps, removes, adds
+}
+
+// createMerge merges source into an adjacent target: the source's peers are
+// first aligned with the target's stores, then merged. Both regions carry an
+// operator, as in PD.
+func (c *Cluster) createMerge(q opRequest) (any, error) {
+	src, err := c.region(q.region)
+	if err != nil {
+		return nil, err
+	}
+	dst, err := c.region(q.target)
+	if err != nil {
+		return nil, err
+	}
+	if src.EndKey != dst.StartKey && dst.EndKey != src.StartKey {
+		return nil, errStatus(500, "[PD:region:ErrRegionNotAdjacent]two regions are not adjacent")
+	}
+	if c.ops.running[src.ID] != nil || c.ops.running[dst.ID] != nil {
+		return nil, errStatus(500, "%s", errAddOperator)
+	}
+	steps, _, _ := c.alignSteps(src, dst.storeIDs(), 0)
+	steps = append(steps, step{kind: stepMerge, peer: PeerID(src.ID), target: dst.ID})
+	brief := fmt.Sprintf("merge: region %d to %d", src.ID, dst.ID)
+	kind := kindAdmin | kindRegion | kindLeader
+	op := newOperator("admin-merge-region", brief, src, kind, steps, c.now)
+	comp := newOperator("admin-merge-region", brief, dst, kind,
+		[]step{{kind: stepMerge, peer: PeerID(src.ID), target: dst.ID, isPassive: true}}, c.now)
+	comp.timeout = op.timeout
+	op.companion, comp.companion = comp, op
+	if err := c.addOperator(op); err != nil {
+		return nil, err
+	}
+	c.ops.running[dst.ID] = comp
+	delete(c.ops.records, dst.ID)
+	return nil, nil
+}
