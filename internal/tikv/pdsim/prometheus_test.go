@@ -1,0 +1,172 @@
+package pdsim
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// requireBinary finds a real component's binary. Under the full test run
+// (OPERATOR_FULL_TEST=1) a missing one fails the test; otherwise it skips
+// and says how to get it.
+func requireBinary(t *testing.T, name, how string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err == nil {
+		return p
+	}
+	msg := fmt.Sprintf("%s not found on PATH: %s (./scripts/test installs it)", name, how)
+	if os.Getenv("OPERATOR_FULL_TEST") == "1" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// TestPDAlertsFireAgainstPDSim runs a real Prometheus that scrapes pdsim and
+// evaluates PD-style alert rules, then breaks the simulated cluster and
+// waits for the alerts PD's own rules would raise.
+func TestPDAlertsFireAgainstPDSim(t *testing.T) {
+	bin := requireBinary(t, "prometheus", "apt-get install prometheus")
+	clock := NewManualClock(time.Now())
+	c := New(Options{Stores: 5, Regions: 200, Clock: clock})
+	sim := httptest.NewServer(NewServer(c, "http://127.0.0.1:2379"))
+	defer sim.Close()
+
+	dir := t.TempDir()
+	rules, err := filepath.Abs("testdata/pd-alerts.rules.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := fmt.Sprintf(`global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+rule_files: [%q]
+scrape_configs:
+  - job_name: pd
+    static_configs:
+      - targets: [%q]
+`, rules, strings.TrimPrefix(sim.URL, "http://"))
+	cfgPath := filepath.Join(dir, "prometheus.yml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	port := freePort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "--config.file="+cfgPath, "--storage.tsdb.path="+filepath.Join(dir, "data"),
+		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", port))
+	logf, _ := os.Create(filepath.Join(dir, "prometheus.log"))
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cancel()
+		cmd.Wait()
+		if t.Failed() {
+			b, _ := os.ReadFile(filepath.Join(dir, "prometheus.log"))
+			t.Logf("prometheus log:\n%s", b)
+		}
+	}()
+	api := fmt.Sprintf("http://127.0.0.1:%d/api/v1", port)
+
+	firing := func() map[string]bool {
+		resp, err := http.Get(api + "/alerts")
+		if err != nil {
+			return nil
+		}
+		defer resp.Body.Close()
+		var out struct {
+			Data struct {
+				Alerts []struct {
+					Labels map[string]string `json:"labels"`
+					State  string            `json:"state"`
+				} `json:"alerts"`
+			} `json:"data"`
+		}
+		if json.NewDecoder(resp.Body).Decode(&out) != nil {
+			return nil
+		}
+		m := map[string]bool{}
+		for _, a := range out.Data.Alerts {
+			if a.State == "firing" {
+				m[a.Labels["alertname"]] = true
+			}
+		}
+		return m
+	}
+	// waitFor polls Prometheus (it runs on the wall clock) with a deadline.
+	waitFor := func(what string, cond func(map[string]bool) bool) {
+		t.Helper()
+		deadline := time.Now().Add(60 * time.Second)
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if m := firing(); m != nil && cond(m) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s; firing: %v", what, firing())
+			}
+			<-tick.C
+		}
+	}
+
+	waitFor("a healthy cluster with no alerts", func(m map[string]bool) bool {
+		resp, err := http.Get(api + "/query?query=up")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		var out struct {
+			Data struct {
+				Result []struct {
+					Value []any `json:"value"`
+				} `json:"result"`
+			} `json:"data"`
+		}
+		json.NewDecoder(resp.Body).Decode(&out)
+		return len(out.Data.Result) == 1 && out.Data.Result[0].Value[1] == "1" && len(m) == 0
+	})
+
+	if err := c.Inject(Fault{Type: "kill-store", Store: 3}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(30 * time.Second)
+	waitFor("PD_cluster_lost_connect_tikv_nums", func(m map[string]bool) bool {
+		return m["PD_cluster_lost_connect_tikv_nums"] && !m["PD_cluster_offline_tikv_nums"]
+	})
+	clock.Advance(31 * time.Minute)
+	waitFor("PD_cluster_offline_tikv_nums and PD_down_peer_region_nums", func(m map[string]bool) bool {
+		return m["PD_cluster_offline_tikv_nums"] && m["PD_down_peer_region_nums"] && !m["PD_cluster_lost_connect_tikv_nums"]
+	})
+	if err := c.Inject(Fault{Type: "slow-store", Store: 2, Latency: "2s"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Inject(Fault{Type: "fill-disk", Store: 4, AvailableRatio: 0.05}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("PD_cluster_slow_tikv_nums and PD_cluster_low_space", func(m map[string]bool) bool {
+		return m["PD_cluster_slow_tikv_nums"] && m["PD_cluster_low_space"]
+	})
+}
