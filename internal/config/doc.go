@@ -1,0 +1,17 @@
+// Package config holds the operator's configuration: its shape, its defaults,
+// and how it is assembled from a YAML file, OPERATOR_* environment variables
+// and command-line flags, in rising precedence (flags > env > file > defaults).
+//
+// One table of fields (fields.go) drives all three sources, so a key, its
+// environment variable (pd.read-tls.ca-file -> OPERATOR_PD_READ_TLS_CA_FILE)
+// and its flag (--pd-read-tls-ca-file) can never drift apart.
+//
+// Check validates a file on its own and reports every problem with its line
+// and column; Load reports the same problems and fails on any of them.
+//
+// Relative TLS and scenario paths in a file are resolved against the file's
+// directory, as Prometheus and Alertmanager do, so a config directory can be
+// moved as a whole. Paths from env and flags are relative to the working
+// directory, like any other command-line path. db.path is left as written: it
+// names a file to create, not one shipped beside the config.
+package config

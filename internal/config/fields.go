@@ -1,0 +1,206 @@
+package config
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// field is one configuration key. The YAML walk, the environment, the flags
+// and validation all work from the same list, so adding a key is one line here
+// (plus its doc in example.yaml).
+type field struct {
+	path  string // dotted YAML path, e.g. "pd.read-tls.ca-file"
+	usage string // one line for flag help
+	typ   string // value type shown in flag help
+
+	// fromText and fromNode set the field in c, or leave c untouched and
+	// return why not.
+	fromText func(c *Config, s string) error
+	fromNode func(c *Config, n *yaml.Node) error
+	text     func(c *Config) string // current value in the form fromText reads
+	check    func(c *Config) string // "" when the value is acceptable
+
+	// file is set for paths to files that must exist; it points at the
+	// path so it can be resolved against the config file's directory.
+	file func(c *Config) *string
+}
+
+// envName maps a key to its environment variable: upper case, with dots and
+// dashes turned into underscores.
+func envName(path string) string {
+	return "OPERATOR_" + strings.ToUpper(strings.NewReplacer(".", "_", "-", "_").Replace(path))
+}
+
+// flagName maps a key to its flag name (without the leading dashes).
+func flagName(path string) string { return strings.ReplaceAll(path, ".", "-") }
+
+// fields lists every key, in the order of example.yaml.
+func fields() []*field {
+	fs := []*field{
+		enumField("log.level", "log verbosity", func(c *Config) *string { return &c.Log.Level }, "debug", "info", "warn", "error"),
+		enumField("log.format", "log line format", func(c *Config) *string { return &c.Log.Format }, "text", "json"),
+		stringField("pd.endpoint", "PD HTTP API base URL", func(c *Config) *string { return &c.PD.Endpoint }, func(s string) string { return checkURL(s, true) }),
+		durationField("pd.timeout", "timeout of one PD request", func(c *Config) *Duration { return &c.PD.Timeout }, positive),
+	}
+	fs = append(fs, tlsFields("pd.read-tls", "PD read client", func(c *Config) *TLS { return &c.PD.ReadTLS })...)
+	fs = append(fs, tlsFields("pd.write-tls", "PD write client", func(c *Config) *TLS { return &c.PD.WriteTLS })...)
+	return append(fs,
+		stringField("prometheus.endpoint", "Prometheus HTTP API base URL; empty disables Prometheus", func(c *Config) *string { return &c.Prometheus.Endpoint }, func(s string) string { return checkURL(s, false) }),
+		durationField("prometheus.timeout", "timeout of one Prometheus query", func(c *Config) *Duration { return &c.Prometheus.Timeout }, positive),
+		stringField("pdsim.listen", "PD simulator: listen address (host:port)", func(c *Config) *string { return &c.PDSim.Listen }, checkListen),
+		intField("pdsim.stores", "PD simulator: number of TiKV stores", func(c *Config) *int { return &c.PDSim.Stores }, 1, 10_000),
+		intField("pdsim.regions", "PD simulator: number of regions", func(c *Config) *int { return &c.PDSim.Regions }, 0, 20_000_000),
+		int64Field("pdsim.seed", "PD simulator: random seed", func(c *Config) *int64 { return &c.PDSim.Seed }),
+		fileField("pdsim.scenario", "PD simulator: scenario file (optional)", func(c *Config) *string { return &c.PDSim.Scenario }),
+		floatField("pdsim.speed", "PD simulator: simulated seconds per real second", func(c *Config) *float64 { return &c.PDSim.Speed }),
+		durationField("monitor.interval", "how often invariants are evaluated", func(c *Config) *Duration { return &c.Monitor.Interval }, Duration(time.Second)),
+		stringField("db.path", "SQLite database file", func(c *Config) *string { return &c.DB.Path }, checkRequired),
+	)
+}
+
+func tlsFields(prefix, who string, tls func(*Config) *TLS) []*field {
+	return []*field{
+		fileField(prefix+".ca-file", who+": CA bundle to verify the server", func(c *Config) *string { return &tls(c).CAFile }),
+		fileField(prefix+".cert-file", who+": client certificate (needs key-file)", func(c *Config) *string { return &tls(c).CertFile }),
+		fileField(prefix+".key-file", who+": client private key (needs cert-file)", func(c *Config) *string { return &tls(c).KeyFile }),
+	}
+}
+
+// kind is how values of one Go type are read and written.
+type kind[T any] struct {
+	name   string
+	parse  func(string) (T, error)
+	node   func(*yaml.Node) (T, error)
+	format func(T) string
+}
+
+func newField[T any](path, usage string, k kind[T], ptr func(*Config) *T, check func(T) string) *field {
+	return &field{
+		path:  path,
+		usage: usage,
+		typ:   k.name,
+		fromText: func(c *Config, s string) error {
+			v, err := k.parse(s)
+			if err == nil {
+				*ptr(c) = v
+			}
+			return err
+		},
+		fromNode: func(c *Config, n *yaml.Node) error {
+			v, err := k.node(n)
+			if err == nil {
+				*ptr(c) = v
+			}
+			return err
+		},
+		text:  func(c *Config) string { return k.format(*ptr(c)) },
+		check: func(c *Config) string { return check(*ptr(c)) },
+	}
+}
+
+func stringField(path, usage string, ptr func(*Config) *string, check func(string) string) *field {
+	k := kind[string]{
+		name:   "string",
+		parse:  func(s string) (string, error) { return s, nil },
+		node:   nodeString,
+		format: func(s string) string { return s },
+	}
+	return newField(path, usage, k, ptr, check)
+}
+
+func enumField(path, usage string, ptr func(*Config) *string, values ...string) *field {
+	f := stringField(path, usage, ptr, func(s string) string { return checkEnum(s, values) })
+	f.typ = strings.Join(values, "|") // flag help shows the choices here
+	return f
+}
+
+func fileField(path, usage string, ptr func(*Config) *string) *field {
+	f := stringField(path, usage, ptr, checkFile)
+	f.typ = "file"
+	f.file = ptr
+	return f
+}
+
+func intField(path, usage string, ptr func(*Config) *int, lo, hi int) *field {
+	k := kind[int]{
+		name: "int",
+		parse: func(s string) (int, error) {
+			v, err := strconv.ParseInt(s, 10, 64)
+			if err != nil || v < math.MinInt || v > math.MaxInt {
+				return 0, fmt.Errorf("want an integer, got %q", s)
+			}
+			return int(v), nil
+		},
+		node: func(n *yaml.Node) (int, error) {
+			v, err := nodeInt(n)
+			if err == nil && (v < math.MinInt || v > math.MaxInt) {
+				err = fmt.Errorf("%d is out of range (want %d..%d)", v, lo, hi)
+			}
+			return int(v), err
+		},
+		format: strconv.Itoa,
+	}
+	return newField(path, usage, k, ptr, func(v int) string { return checkRange(int64(v), int64(lo), int64(hi)) })
+}
+
+func int64Field(path, usage string, ptr func(*Config) *int64) *field {
+	k := kind[int64]{
+		name: "int",
+		parse: func(s string) (int64, error) {
+			v, err := strconv.ParseInt(s, 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("want an integer, got %q", s)
+			}
+			return v, nil
+		},
+		node:   nodeInt,
+		format: func(v int64) string { return strconv.FormatInt(v, 10) },
+	}
+	return newField(path, usage, k, ptr, func(int64) string { return "" })
+}
+
+// floatField is for values that must be finite and positive (today only
+// pdsim.speed); a zero or negative speed would stop or reverse the clock.
+func floatField(path, usage string, ptr func(*Config) *float64) *field {
+	k := kind[float64]{
+		name: "float",
+		parse: func(s string) (float64, error) {
+			v, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				return 0, fmt.Errorf("want a number, got %q", s)
+			}
+			return v, nil
+		},
+		node: nodeFloat,
+		format: func(v float64) string {
+			return strconv.FormatFloat(v, 'g', -1, 64)
+		},
+	}
+	return newField(path, usage, k, ptr, checkPositive)
+}
+
+// positive is the least duration allowed where any duration > 0 will do.
+const positive = Duration(time.Nanosecond)
+
+// durationField is for durations that must be at least min.
+func durationField(path, usage string, ptr func(*Config) *Duration, min Duration) *field {
+	k := kind[Duration]{
+		name:  "duration",
+		parse: parseDuration,
+		node: func(n *yaml.Node) (Duration, error) {
+			if n.ShortTag() == "!!null" {
+				return 0, errEmpty
+			}
+			var d Duration
+			err := d.UnmarshalYAML(n)
+			return d, err
+		},
+		format: Duration.String,
+	}
+	return newField(path, usage, k, ptr, func(d Duration) string { return checkMinDuration(d, min) })
+}

@@ -1,0 +1,149 @@
+package config
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// The names are an interface: scripts and deployments depend on them, so a
+// rename must show up here.
+func TestNames(t *testing.T) {
+	want := `log.level OPERATOR_LOG_LEVEL --log-level
+log.format OPERATOR_LOG_FORMAT --log-format
+pd.endpoint OPERATOR_PD_ENDPOINT --pd-endpoint
+pd.timeout OPERATOR_PD_TIMEOUT --pd-timeout
+pd.read-tls.ca-file OPERATOR_PD_READ_TLS_CA_FILE --pd-read-tls-ca-file
+pd.read-tls.cert-file OPERATOR_PD_READ_TLS_CERT_FILE --pd-read-tls-cert-file
+pd.read-tls.key-file OPERATOR_PD_READ_TLS_KEY_FILE --pd-read-tls-key-file
+pd.write-tls.ca-file OPERATOR_PD_WRITE_TLS_CA_FILE --pd-write-tls-ca-file
+pd.write-tls.cert-file OPERATOR_PD_WRITE_TLS_CERT_FILE --pd-write-tls-cert-file
+pd.write-tls.key-file OPERATOR_PD_WRITE_TLS_KEY_FILE --pd-write-tls-key-file
+prometheus.endpoint OPERATOR_PROMETHEUS_ENDPOINT --prometheus-endpoint
+prometheus.timeout OPERATOR_PROMETHEUS_TIMEOUT --prometheus-timeout
+pdsim.listen OPERATOR_PDSIM_LISTEN --pdsim-listen
+pdsim.stores OPERATOR_PDSIM_STORES --pdsim-stores
+pdsim.regions OPERATOR_PDSIM_REGIONS --pdsim-regions
+pdsim.seed OPERATOR_PDSIM_SEED --pdsim-seed
+pdsim.scenario OPERATOR_PDSIM_SCENARIO --pdsim-scenario
+pdsim.speed OPERATOR_PDSIM_SPEED --pdsim-speed
+monitor.interval OPERATOR_MONITOR_INTERVAL --monitor-interval
+db.path OPERATOR_DB_PATH --db-path
+`
+	var b strings.Builder
+	seen := map[string]bool{}
+	for _, f := range fields() {
+		env, flag := envName(f.path), flagName(f.path)
+		if seen[env] || seen[flag] {
+			t.Errorf("%s: env %s or flag %s is used twice", f.path, env, flag)
+		}
+		seen[env], seen[flag] = true, true
+		b.WriteString(f.path + " " + env + " --" + flag + "\n")
+	}
+	if b.String() != want {
+		t.Errorf("names:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+func TestRegisterFlagsHelp(t *testing.T) {
+	fs := pflag.NewFlagSet("operator", pflag.ContinueOnError)
+	RegisterFlags(fs)
+	help := fs.FlagUsages()
+	for _, want := range []string{
+		"--pd-timeout duration",
+		"timeout of one PD request (env OPERATOR_PD_TIMEOUT) (default 5s)",
+		"--log-level debug|info|warn|error",
+		"--pdsim-stores int",
+		`(default "127.0.0.1:2379")`,
+		"--pd-read-tls-ca-file file",
+	} {
+		if !strings.Contains(help, want) {
+			t.Errorf("flag help lacks %q:\n%s", want, help)
+		}
+	}
+}
+
+// A value of the wrong type is a usage error when the flags are parsed,
+// before anything else runs.
+func TestFlagParseErrors(t *testing.T) {
+	tests := []struct{ arg, want string }{
+		{"--pd-timeout=soon", `invalid argument "soon" for "--pd-timeout" flag: invalid duration "soon" (want e.g. 5s, 1m30s)`},
+		{"--pdsim-stores=many", `invalid argument "many" for "--pdsim-stores" flag: want an integer, got "many"`},
+		{"--pdsim-speed=x", `invalid argument "x" for "--pdsim-speed" flag: want a number, got "x"`},
+	}
+	for _, tt := range tests {
+		fs := pflag.NewFlagSet("operator", pflag.ContinueOnError)
+		fs.SetOutput(new(bytes.Buffer))
+		RegisterFlags(fs)
+		err := fs.Parse([]string{tt.arg})
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("Parse(%s) = %v, want %s", tt.arg, err, tt.want)
+		}
+	}
+}
+
+// Range and enum problems in flags are reported by Load, naming the flag.
+func TestFlagProblems(t *testing.T) {
+	_, err := Load("", nil, parsedFlags(t, "--pdsim-stores=0", "--log-level=loud"))
+	want := "load config: 2 problems:\n" +
+		"\tflag --log-level: log.level: invalid value \"loud\" (want one of debug, info, warn, error)\n" +
+		"\tflag --pdsim-stores: pdsim.stores: 0 is out of range (want 1..10000)"
+	if err == nil || err.Error() != want {
+		t.Errorf("Load error:\n%v\nwant:\n%s", err, want)
+	}
+}
+
+// Load reads any flag with a key's name, so a command that registers its
+// own --pd-timeout with pflag's Duration still feeds the config.
+func TestForeignFlag(t *testing.T) {
+	fs := pflag.NewFlagSet("operator", pflag.ContinueOnError)
+	fs.Duration("pd-timeout", time.Second, "")
+	fs.Int("pdsim-stores", 1, "")
+	if err := fs.Parse([]string{"--pd-timeout=1m30s"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load("", nil, fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PD.Timeout != Duration(90*time.Second) || c.PDSim.Stores != 5 {
+		t.Errorf("pd.timeout = %v, pdsim.stores = %d; want 1m30s and the default 5", c.PD.Timeout, c.PDSim.Stores)
+	}
+}
+
+// The wiring cmd/operator is meant to use: flags on the root, Load in a
+// subcommand, which sees the root's persistent flags merged in.
+func TestCobraWiring(t *testing.T) {
+	path := writeConfig(t, "pd:\n  timeout: 7s\nlog:\n  level: warn\n")
+	var got *Config
+	var cfgPath string
+	root := &cobra.Command{Use: "operator", SilenceUsage: true, SilenceErrors: true}
+	root.PersistentFlags().StringVar(&cfgPath, "config", "", "YAML config file")
+	RegisterFlags(root.PersistentFlags())
+	root.AddCommand(&cobra.Command{
+		Use: "run",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := Load(cfgPath, EnvLookup([]string{"OPERATOR_LOG_LEVEL=debug"}), cmd.Flags())
+			got = c
+			return err
+		},
+	})
+	root.SetArgs([]string{"run", "--config", path, "--pdsim-stores", "3"})
+	root.SetOut(new(bytes.Buffer))
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got.PD.Timeout != Duration(7*time.Second) || got.Log.Level != "debug" || got.PDSim.Stores != 3 {
+		t.Errorf("got timeout %v (file), level %q (env), stores %d (flag); want 7s, debug, 3",
+			got.PD.Timeout, got.Log.Level, got.PDSim.Stores)
+	}
+
+	root.SetArgs([]string{"run", "--pd-timeout", "soon"})
+	if err := root.Execute(); err == nil || !strings.Contains(err.Error(), `invalid duration "soon"`) {
+		t.Errorf("bad flag: Execute = %v, want a usage error", err)
+	}
+}

@@ -1,0 +1,315 @@
+package config
+
+import (
+	"errors"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// writeConfig writes a config file into a fresh directory and returns its path.
+func writeConfig(t *testing.T, yaml string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "operator.yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// parsedFlags returns a flag set with RegisterFlags applied and args parsed.
+func parsedFlags(t *testing.T, args ...string) *pflag.FlagSet {
+	t.Helper()
+	fs := pflag.NewFlagSet("operator", pflag.ContinueOnError)
+	RegisterFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	return fs
+}
+
+func TestLoadPrecedence(t *testing.T) {
+	const file = "pd:\n  timeout: 7s\npdsim:\n  stores: 7\n"
+	tests := []struct {
+		name        string
+		file        string
+		env         []string
+		args        []string
+		wantTimeout time.Duration
+		wantStores  int
+	}{
+		{"defaults only", "", nil, nil, 5 * time.Second, 5},
+		{"file over defaults", file, nil, nil, 7 * time.Second, 7},
+		{"env over file", file, []string{"OPERATOR_PD_TIMEOUT=8s"}, nil, 8 * time.Second, 7},
+		{"flag over env", file, []string{"OPERATOR_PD_TIMEOUT=8s", "OPERATOR_PDSIM_STORES=8"}, []string{"--pd-timeout=9s"}, 9 * time.Second, 8},
+		{"flag over file", file, nil, []string{"--pdsim-stores", "9"}, 7 * time.Second, 9},
+		{"env without file", "", []string{"OPERATOR_PDSIM_STORES=8"}, nil, 5 * time.Second, 8},
+		// An unset flag holds the built-in default; it must not undo the file.
+		{"unset flags leave file alone", file, nil, []string{"--log-level=debug"}, 7 * time.Second, 7},
+		// Flag set to the default value explicitly still wins.
+		{"flag set to the default", file, nil, []string{"--pdsim-stores=5"}, 7 * time.Second, 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := ""
+			if tt.file != "" {
+				path = writeConfig(t, tt.file)
+			}
+			c, err := Load(path, EnvLookup(tt.env), parsedFlags(t, tt.args...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := time.Duration(c.PD.Timeout); got != tt.wantTimeout {
+				t.Errorf("pd.timeout = %v, want %v", got, tt.wantTimeout)
+			}
+			if c.PDSim.Stores != tt.wantStores {
+				t.Errorf("pdsim.stores = %d, want %d", c.PDSim.Stores, tt.wantStores)
+			}
+		})
+	}
+}
+
+// Every key can be set from each source; this catches a field whose
+// accessor points at the wrong struct member.
+func TestLoadEveryKey(t *testing.T) {
+	values := map[string]string{
+		"log.level": "debug", "log.format": "json",
+		"pd.endpoint": "https://pd:2379", "pd.timeout": "3s",
+		"pd.read-tls.ca-file": "testdata/tls/ca.pem", "pd.read-tls.cert-file": "testdata/tls/client.pem", "pd.read-tls.key-file": "testdata/tls/client-key.pem",
+		"pd.write-tls.ca-file": "testdata/tls/client.pem", "pd.write-tls.cert-file": "testdata/tls/ca.pem", "pd.write-tls.key-file": "testdata/tls/ca.pem",
+		"prometheus.endpoint": "http://prom:9090", "prometheus.timeout": "4s",
+		"pdsim.listen": ":9999", "pdsim.stores": "9", "pdsim.regions": "99", "pdsim.seed": "-3",
+		"pdsim.scenario": "testdata/bad.yaml", "pdsim.speed": "0.5",
+		"monitor.interval": "2m", "db.path": "/var/lib/operator.db",
+	}
+	want := Config{
+		Log: Log{Level: "debug", Format: "json"},
+		PD: PD{Endpoint: "https://pd:2379", Timeout: Duration(3 * time.Second),
+			ReadTLS:  TLS{CAFile: "testdata/tls/ca.pem", CertFile: "testdata/tls/client.pem", KeyFile: "testdata/tls/client-key.pem"},
+			WriteTLS: TLS{CAFile: "testdata/tls/client.pem", CertFile: "testdata/tls/ca.pem", KeyFile: "testdata/tls/ca.pem"}},
+		Prometheus: Prometheus{Endpoint: "http://prom:9090", Timeout: Duration(4 * time.Second)},
+		PDSim:      PDSim{Listen: ":9999", Stores: 9, Regions: 99, Seed: -3, Scenario: "testdata/bad.yaml", Speed: 0.5},
+		Monitor:    Monitor{Interval: Duration(2 * time.Minute)},
+		DB:         DB{Path: "/var/lib/operator.db"},
+	}
+	if len(values) != len(fields()) {
+		t.Fatalf("test sets %d keys, config has %d", len(values), len(fields()))
+	}
+	var env, args []string
+	for k, v := range values {
+		env = append(env, envName(k)+"="+v)
+		args = append(args, "--"+flagName(k)+"="+v)
+	}
+	for _, src := range []struct {
+		name string
+		env  []string
+		args []string
+	}{{"env", env, nil}, {"flags", nil, args}} {
+		c, err := Load("", EnvLookup(src.env), parsedFlags(t, src.args...))
+		if err != nil {
+			t.Fatalf("%s: %v", src.name, err)
+		}
+		if *c != want {
+			t.Errorf("%s:\ngot  %+v\nwant %+v", src.name, *c, want)
+		}
+	}
+}
+
+func TestLoadEnvErrors(t *testing.T) {
+	tests := []struct {
+		env  []string
+		want []string // one line per problem, in order
+	}{
+		{[]string{"OPERATOR_PD_TIMEOUT=soon"}, []string{
+			`env OPERATOR_PD_TIMEOUT: pd.timeout: invalid duration "soon" (want e.g. 5s, 1m30s)`}},
+		{[]string{"OPERATOR_PDSIM_STORES=five"}, []string{
+			`env OPERATOR_PDSIM_STORES: pdsim.stores: want an integer, got "five"`}},
+		{[]string{"OPERATOR_PDSIM_STORES="}, []string{
+			`env OPERATOR_PDSIM_STORES: pdsim.stores: want an integer, got ""`}},
+		{[]string{"OPERATOR_PDSIM_SPEED=fast"}, []string{
+			`env OPERATOR_PDSIM_SPEED: pdsim.speed: want a number, got "fast"`}},
+		{[]string{"OPERATOR_PDSIM_STORES=0"}, []string{
+			"env OPERATOR_PDSIM_STORES: pdsim.stores: 0 is out of range (want 1..10000)"}},
+		{[]string{"OPERATOR_LOG_LEVEL=trace"}, []string{
+			`env OPERATOR_LOG_LEVEL: log.level: invalid value "trace" (want one of debug, info, warn, error)`}},
+		{[]string{"OPERATOR_PD_ENDPOINT=pd:2379"}, []string{
+			`env OPERATOR_PD_ENDPOINT: pd.endpoint: invalid URL "pd:2379": scheme must be http or https (e.g. http://pd:2379)`}},
+		{[]string{"OPERATOR_PD_WRITE_TLS_KEY_FILE=testdata/tls/client-key.pem", "OPERATOR_PD_ENDPOINT=https://pd"}, []string{
+			"env OPERATOR_PD_WRITE_TLS_KEY_FILE: pd.write-tls.key-file: key-file is set but cert-file is not; a client certificate needs both"}},
+		// All bad variables are reported, not just the first.
+		{[]string{"OPERATOR_LOG_FORMAT=xml", "OPERATOR_MONITOR_INTERVAL=1ms"}, []string{
+			`env OPERATOR_LOG_FORMAT: log.format: invalid value "xml" (want one of text, json)`,
+			"env OPERATOR_MONITOR_INTERVAL: monitor.interval: 1ms is too short (want >= 1s)"}},
+	}
+	for _, tt := range tests {
+		_, err := Load("", EnvLookup(tt.env), nil)
+		var ps Problems
+		if !errors.As(err, &ps) {
+			t.Errorf("Load with %v: error %v, want Problems", tt.env, err)
+			continue
+		}
+		var got []string
+		for _, p := range ps {
+			got = append(got, p.String())
+		}
+		if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+			t.Errorf("Load with %v:\ngot  %s\nwant %s", tt.env, strings.Join(got, "\n     "), strings.Join(tt.want, "\n     "))
+		}
+	}
+}
+
+func TestLoadFileProblems(t *testing.T) {
+	path := writeConfig(t, "pd:\n  timeout: soon\npdsim:\n  stores: 0\n")
+	_, err := Load(path, EnvLookup([]string{"OPERATOR_DB_PATH="}), nil)
+	var ps Problems
+	if !errors.As(err, &ps) {
+		t.Fatalf("Load: error %v, want Problems", err)
+	}
+	want := []string{
+		path + `:2:12: pd.timeout: invalid duration "soon" (want e.g. 5s, 1m30s)`,
+		path + ":4:11: pdsim.stores: 0 is out of range (want 1..10000)",
+		"env OPERATOR_DB_PATH: db.path: must be set",
+	}
+	if len(ps) != len(want) {
+		t.Fatalf("Load: %d problems, want %d:\n%v", len(ps), len(want), err)
+	}
+	for i := range want {
+		if ps[i].String() != want[i] {
+			t.Errorf("problem %d = %q, want %q", i, ps[i].String(), want[i])
+		}
+	}
+	// The error text lists every problem, one per line.
+	if msg := err.Error(); !strings.HasPrefix(msg, "load config: 3 problems:\n\t") || strings.Count(msg, "\n\t") != 3 {
+		t.Errorf("error text = %q", msg)
+	}
+	// A good env value does not paper over a bad file value.
+	if _, err := Load(path, EnvLookup([]string{"OPERATOR_PD_TIMEOUT=5s", "OPERATOR_PDSIM_STORES=5"}), nil); err == nil {
+		t.Error("Load succeeded although the file is invalid")
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "nope.yaml"), nil, nil)
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Load(missing) = %v, want fs.ErrNotExist", err)
+	}
+}
+
+// Relative TLS paths in a file are relative to the file; in env and flags
+// they are relative to the working directory.
+func TestLoadRelativePaths(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "tls"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"ca.pem", "cert.pem", "key.pem"} {
+		if err := os.WriteFile(filepath.Join(dir, "tls", name), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(dir, "operator.yaml")
+	yaml := "pd:\n  endpoint: https://pd:2379\n  read-tls:\n    ca-file: tls/ca.pem\n    cert-file: tls/cert.pem\n    key-file: " + filepath.Join(dir, "tls", "key.pem") + "\n"
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(path, EnvLookup([]string{"OPERATOR_PD_WRITE_TLS_CA_FILE=testdata/tls/ca.pem"}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := TLS{
+		CAFile:   filepath.Join(dir, "tls", "ca.pem"),
+		CertFile: filepath.Join(dir, "tls", "cert.pem"),
+		KeyFile:  filepath.Join(dir, "tls", "key.pem"), // absolute, kept
+	}
+	if c.PD.ReadTLS != want {
+		t.Errorf("read-tls = %+v, want %+v", c.PD.ReadTLS, want)
+	}
+	if got := c.PD.WriteTLS.CAFile; got != "testdata/tls/ca.pem" {
+		t.Errorf("write-tls.ca-file from env = %q, want it as given", got)
+	}
+	if err := c.Validate(); err != nil {
+		t.Errorf("a loaded config must validate: %v", err)
+	}
+}
+
+// A cert-file from the file and a key-file from the environment are a pair:
+// the rules that span keys apply to the merged result.
+func TestLoadCrossSourcePair(t *testing.T) {
+	path := writeConfig(t, "pd:\n  endpoint: https://pd:2379\n  read-tls:\n    cert-file: "+abs(t, "testdata/tls/client.pem")+"\n")
+	if _, err := Load(path, nil, nil); err == nil || !strings.Contains(err.Error(), "cert-file is set but key-file is not") {
+		t.Errorf("file alone: Load error = %v, want cert without key", err)
+	}
+	env := EnvLookup([]string{"OPERATOR_PD_READ_TLS_KEY_FILE=testdata/tls/client-key.pem"})
+	c, err := Load(path, env, nil)
+	if err != nil {
+		t.Fatalf("file and env together: %v", err)
+	}
+	if c.PD.ReadTLS.KeyFile != "testdata/tls/client-key.pem" {
+		t.Errorf("key-file = %q", c.PD.ReadTLS.KeyFile)
+	}
+	// Setting the endpoint back to http by flag makes the TLS files useless.
+	_, err = Load(path, env, parsedFlags(t, "--pd-endpoint=http://pd:2379"))
+	if err == nil || !strings.Contains(err.Error(), `TLS is configured but pd.endpoint "http://pd:2379" uses http`) {
+		t.Errorf("http endpoint with TLS: Load error = %v", err)
+	}
+}
+
+func abs(t *testing.T, path string) string {
+	t.Helper()
+	p, err := filepath.Abs(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestValidate(t *testing.T) {
+	if err := Default().Validate(); err != nil {
+		t.Fatalf("Default().Validate() = %v", err)
+	}
+	c := Default()
+	c.PDSim.Stores = 0
+	c.Log.Format = "yaml"
+	c.PD.WriteTLS.CertFile = "testdata/tls/client.pem"
+	err := c.Validate()
+	var ps Problems
+	if !errors.As(err, &ps) {
+		t.Fatalf("Validate() = %v, want Problems", err)
+	}
+	var paths []string
+	for _, p := range ps {
+		paths = append(paths, p.Path)
+	}
+	want := "log.format pdsim.stores pd.write-tls.cert-file pd.write-tls.cert-file"
+	if got := strings.Join(paths, " "); got != want {
+		t.Errorf("Validate() problems at %s, want %s\n%v", got, want, err)
+	}
+}
+
+func TestSlogLevel(t *testing.T) {
+	for level, want := range map[string]slog.Level{
+		"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError, "bogus": slog.LevelInfo,
+	} {
+		if got := (Log{Level: level}).SlogLevel(); got != want {
+			t.Errorf("SlogLevel(%q) = %v, want %v", level, got, want)
+		}
+	}
+}
+
+func TestEnvLookup(t *testing.T) {
+	lookup := EnvLookup([]string{"A=1", "B=x=y", "C=", "A=2", "junk"})
+	for _, tt := range []struct {
+		key, want string
+		ok        bool
+	}{{"A", "2", true}, {"B", "x=y", true}, {"C", "", true}, {"D", "", false}, {"junk", "", false}} {
+		if got, ok := lookup(tt.key); got != tt.want || ok != tt.ok {
+			t.Errorf("lookup(%q) = %q, %v; want %q, %v", tt.key, got, ok, tt.want, tt.ok)
+		}
+	}
+}
