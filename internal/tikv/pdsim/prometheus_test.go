@@ -153,12 +153,14 @@ scrape_configs:
 		t.Fatal(err)
 	}
 	clock.Advance(30 * time.Second)
-	waitFor("PD_cluster_lost_connect_tikv_nums", func(m map[string]bool) bool {
-		return m["PD_cluster_lost_connect_tikv_nums"] && !m["PD_cluster_offline_tikv_nums"]
+	// Surviving peers report the dead ones ~10s after the crash, before PD
+	// calls the store Down: PD's down-peer alert fires with lost-connect.
+	waitFor("PD_cluster_lost_connect_tikv_nums and PD_down_peer_region_nums", func(m map[string]bool) bool {
+		return m["PD_cluster_lost_connect_tikv_nums"] && m["PD_down_peer_region_nums"] && !m["PD_cluster_offline_tikv_nums"]
 	})
 	clock.Advance(31 * time.Minute)
-	waitFor("PD_cluster_offline_tikv_nums and PD_down_peer_region_nums", func(m map[string]bool) bool {
-		return m["PD_cluster_offline_tikv_nums"] && m["PD_down_peer_region_nums"] && !m["PD_cluster_lost_connect_tikv_nums"]
+	waitFor("PD_cluster_offline_tikv_nums", func(m map[string]bool) bool {
+		return m["PD_cluster_offline_tikv_nums"] && !m["PD_cluster_lost_connect_tikv_nums"]
 	})
 	if err := c.Inject(Fault{Type: "slow-store", Store: 2, Latency: "2s"}); err != nil {
 		t.Fatal(err)
