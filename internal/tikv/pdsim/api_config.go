@@ -11,7 +11,7 @@ import (
 func (s *Server) configRoutes() {
 	s.handle("GET", "/pd/api/v1/config", s.getConfig)
 	s.handle("POST", "/pd/api/v1/config", s.postConfig)
-	s.handle("GET", "/pd/api/v1/config/default", s.getConfig)
+	s.handle("GET", "/pd/api/v1/config/default", s.getDefaultConfig)
 	s.handle("GET", "/pd/api/v1/config/schedule", s.getSchedule)
 	s.handle("POST", "/pd/api/v1/config/schedule", s.postSchedule)
 	s.handle("GET", "/pd/api/v1/config/replicate", s.getReplicate)
@@ -48,12 +48,21 @@ func (c *Cluster) scheduleView() scheduleConfig {
 		}
 	}
 	for _, name := range c.order {
-		cfg.SchedulersV2 = append(cfg.SchedulersV2, schedulerEntry{Type: strings.TrimSuffix(name, "-scheduler")})
+		cfg.SchedulersV2 = append(cfg.SchedulersV2, schedulerEntry{Type: schedulerType(name)})
 	}
 	if cfg.SchedulersV2 == nil {
 		cfg.SchedulersV2 = []schedulerEntry{}
 	}
 	return cfg
+}
+
+// schedulerType is the type PD records in schedulers-v2 for a scheduler
+// name: the name without "-scheduler", except the hot region scheduler.
+func schedulerType(name string) string {
+	if name == "balance-hot-region-scheduler" {
+		return "hot-region"
+	}
+	return strings.TrimSuffix(name, "-scheduler")
 }
 
 // postSchedule is a partial update: unknown keys are ignored, type errors
@@ -142,25 +151,26 @@ func (s *Server) postConfig(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 			var dst any
+			var pdName string
 			switch prefix {
 			case "schedule":
 				if !schedKeys[item] {
 					writeJSON(w, 400, fmt.Sprintf("config item %s not found", item))
 					return
 				}
-				dst = &sched
+				dst, pdName = &sched, "ScheduleConfig"
 			case "replication":
 				if !replKeys[item] {
 					writeJSON(w, 400, fmt.Sprintf("config item %s not found", item))
 					return
 				}
-				dst = &repl
+				dst, pdName = &repl, "ReplicationConfig"
 			default:
 				writeJSON(w, 400, fmt.Sprintf("config prefix %s not found", prefix))
 				return
 			}
 			body, _ := json.Marshal(map[string]json.RawMessage{item: in[k]})
-			if err := decodeInto(body, dst, ""); err != nil {
+			if err := decodeInto(body, dst, pdName); err != nil {
 				writeJSON(w, 400, err.Error())
 				return
 			}

@@ -1,6 +1,7 @@
 package pdsim
 
 import (
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"sort"
@@ -35,25 +36,31 @@ type epochObject struct {
 	Version uint64 `json:"version"`
 }
 
+// getOperators lists running operators. With ?kind (repeatable) PD appends
+// the operators of each kind in turn, so an operator of two asked kinds
+// appears twice, and no match leaves a nil list: null. ?object answers
+// objects, always as a list ([] when empty).
 func (s *Server) getOperators(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	_, asObject := q["object"]
 	kinds, filtered := q["kind"]
 	s.read(func(c *Cluster) {
 		var ops []*operator
-		for _, id := range c.runningIDs() {
-			op := c.ops.running[id]
-			if filtered && !matchKinds(op, kinds) {
-				continue
+		if !filtered {
+			ops = []*operator{}
+			for _, id := range c.runningIDs() {
+				ops = append(ops, c.ops.running[id])
 			}
-			ops = append(ops, op)
 		}
-		if filtered && len(ops) == 0 {
-			writeJSON(w, 200, nil)
-			return
+		for _, k := range kinds {
+			for _, id := range c.runningIDs() {
+				if op := c.ops.running[id]; matchKind(op, k) {
+					ops = append(ops, op)
+				}
+			}
 		}
 		if asObject {
-			out := []operatorObject{}
+			out := make([]operatorObject, 0, len(ops))
 			for _, op := range ops {
 				out = append(out, operatorObject{
 					Desc: op.desc, Brief: op.brief, RegionID: uint64(op.regionID),
@@ -64,7 +71,11 @@ func (s *Server) getOperators(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, 200, out)
 			return
 		}
-		out := []string{}
+		if ops == nil {
+			writeJSON(w, 200, nil)
+			return
+		}
+		out := make([]string, 0, len(ops))
 		for _, op := range ops {
 			out = append(out, op.text(c.startTime))
 		}
@@ -72,22 +83,15 @@ func (s *Server) getOperators(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func matchKinds(op *operator, kinds []string) bool {
-	for _, k := range kinds {
-		switch k {
-		case "admin":
-			if op.kind&kindAdmin != 0 {
-				return true
-			}
-		case "leader":
-			if op.kind&kindLeader != 0 {
-				return true
-			}
-		case "region":
-			if op.kind&kindRegion != 0 {
-				return true
-			}
-		}
+// matchKind: PD's kind filters (waiting operators never exist in pdsim).
+func matchKind(op *operator, kind string) bool {
+	switch kind {
+	case "admin":
+		return op.kind&kindAdmin != 0
+	case "leader":
+		return op.kind&kindLeader != 0
+	case "region":
+		return op.kind&kindRegion != 0
 	}
 	return false
 }
@@ -291,6 +295,10 @@ func parseTransferPeer(in map[string]any) (opRequest, string) {
 	return req, ""
 }
 
+// parseTransferRegion reads to_store_ids and peer_roles as PD does: the ids
+// must be a list of numbers; roles count only when they are a list as long
+// as the ids, and a role that is not a string is left unset. Repeated ids
+// collapse into one.
 func parseTransferRegion(in map[string]any) (opRequest, string) {
 	req, msg := parseRegion(in)
 	if msg != "" {
@@ -300,33 +308,34 @@ func parseTransferRegion(in map[string]any) (opRequest, string) {
 	if !ok {
 		return req, "invalid store ids to transfer region to"
 	}
+	var all []StoreID
 	for _, v := range ids {
 		f, ok := v.(float64)
 		if !ok {
 			return req, "invalid store ids to transfer region to"
 		}
-		req.toStores = append(req.toStores, StoreID(f))
+		all = append(all, StoreID(f))
+	}
+	roles := make([]string, len(all))
+	if list, ok := in["peer_roles"].([]any); ok && len(list) == len(all) {
+		for i, v := range list {
+			roles[i], _ = v.(string)
+		}
+	}
+	seen := map[StoreID]int{}
+	for i, id := range all {
+		if j, dup := seen[id]; dup {
+			if roles[i] != "" {
+				req.roles[j] = roles[i]
+			}
+			continue
+		}
+		seen[id] = len(req.toStores)
+		req.toStores = append(req.toStores, id)
+		req.roles = append(req.roles, roles[i])
 	}
 	if len(req.toStores) == 0 {
 		return req, "missing store ids to transfer region to"
-	}
-	if roles, has := in["peer_roles"]; has {
-		list, ok := roles.([]any)
-		if !ok || len(list) != len(req.toStores) {
-			return req, "invalid store ids to transfer region to"
-		}
-		for _, v := range list {
-			role, ok := v.(string)
-			switch role {
-			case "leader", "voter", "follower", "learner":
-			default:
-				ok = false
-			}
-			if !ok {
-				return req, "invalid store ids to transfer region to"
-			}
-			req.roles = append(req.roles, role)
-		}
 	}
 	return req, ""
 }
@@ -334,7 +343,7 @@ func parseTransferRegion(in map[string]any) (opRequest, string) {
 func parseMerge(in map[string]any) (opRequest, string) {
 	src, ok := num(in, "source_region_id")
 	if !ok {
-		return opRequest{}, "invalid source region id to merge from"
+		return opRequest{}, "missing region id"
 	}
 	dst, ok := num(in, "target_region_id")
 	if !ok {
@@ -369,21 +378,20 @@ func parseSplit(in map[string]any) (opRequest, string) {
 	return req, ""
 }
 
+// parseScatterRegions: PD insists on a region_ids list (numbers only) even
+// when a key range is given.
 func parseScatterRegions(in map[string]any) (opRequest, string) {
 	var req opRequest
-	if raw, has := in["region_ids"]; has {
-		list, ok := raw.([]any)
+	list, ok := in["region_ids"].([]any)
+	if !ok {
+		return req, "region_ids is invalid"
+	}
+	for _, v := range list {
+		f, ok := v.(float64)
 		if !ok {
 			return req, "region_ids is invalid"
 		}
-		for _, v := range list {
-			f, ok := v.(float64)
-			if !ok {
-				return req, "region_ids is invalid"
-			}
-			req.regionIDs = append(req.regionIDs, RegionID(f))
-		}
-		return req, ""
+		req.regionIDs = append(req.regionIDs, RegionID(f))
 	}
 	req.startKey, _ = in["start_key"].(string)
 	req.endKey, _ = in["end_key"].(string)
@@ -416,14 +424,34 @@ func (c *Cluster) createTransferLeader(q opRequest) (any, error) {
 	return nil, c.addOperator(op)
 }
 
+// checkStoreState is PD's check on a store an operator moves a peer to.
+func (c *Cluster) checkStoreState(id StoreID) error {
+	st := c.stores[id]
+	switch {
+	case st == nil:
+		return storeNotFound(500, id)
+	case st.State == StateTombstone:
+		return errStatus(500, "[PD:core:ErrStoreRemoved]store %d has been removed", id)
+	case c.unhealthy(st):
+		return errStatus(500, "[PD:core:ErrStoreUnhealthy]store %d is unhealthy", id)
+	}
+	return nil
+}
+
+// unhealthy: PD calls a store unhealthy once it has been down for more than
+// ten minutes (a store that never heartbeated counts as down since 1970).
+func (c *Cluster) unhealthy(st *Store) bool {
+	if st.NeverHeartbeat {
+		return true
+	}
+	return c.now.Sub(st.LastHeartbeat) > 10*time.Minute
+}
+
 func (c *Cluster) checkAddPeer(r *Region, to StoreID) error {
 	if r.peerOnStore(to) != nil {
 		return errStatus(500, "region already has peer in store %d", to)
 	}
-	if st := c.stores[to]; st == nil || st.State == StateTombstone {
-		return storeNotFound(500, to)
-	}
-	return nil
+	return c.checkStoreState(to)
 }
 
 func (c *Cluster) createAddPeer(q opRequest, learner bool) error {
@@ -466,8 +494,11 @@ func (c *Cluster) createTransferPeer(q opRequest) (any, error) {
 	if r.peerOnStore(q.from) == nil {
 		return nil, errStatus(500, "region has no peer in store %d", q.from)
 	}
-	if err := c.checkAddPeer(r, q.to); err != nil {
+	if err := c.checkStoreState(q.to); err != nil {
 		return nil, err
+	}
+	if r.peerOnStore(q.to) != nil {
+		return nil, errStatus(500, "region already has peer in store %d", q.to)
 	}
 	steps, leader := c.movePeerSteps(r, q.from, q.to)
 	kind := kindAdmin | kindRegion
@@ -479,21 +510,48 @@ func (c *Cluster) createTransferPeer(q opRequest) (any, error) {
 }
 
 func (c *Cluster) createScatter(q opRequest) (any, error) {
-	if _, err := c.region(q.region); err != nil {
+	r, err := c.region(q.region)
+	if err != nil {
 		return nil, err
+	}
+	if c.isHot(r) {
+		return nil, errStatus(500, "region %d is a hot region", r.ID)
 	}
 	// pdsim keeps regions evenly placed, so scattering needs no operator:
 	// PD answers "created" and nothing appears, as observed.
 	return nil, nil
 }
 
+// isHot: PD's hot cache counts the region hot.
+func (c *Cluster) isHot(r *Region) bool {
+	return r.hotHits >= int(c.schedule.HotRegionCacheHitsThreshold) &&
+		(r.writeRate >= hotMinBytesRate || r.readRate >= hotMinBytesRate)
+}
+
+// createScatterRegions answers the share of the regions scattered: regions
+// PD does not know count as failures, not as an error.
 func (c *Cluster) createScatterRegions(q opRequest) (any, error) {
+	if q.startKey != "" && q.endKey != "" {
+		for _, k := range []string{q.startKey, q.endKey} {
+			if _, err := hex.DecodeString(k); err != nil {
+				return map[string]any{"processed-percentage": 0, "error": err.Error()}, nil
+			}
+		}
+		return map[string]any{"processed-percentage": 100, "error": ""}, nil
+	}
+	done, failed := 0, 0
 	for _, id := range q.regionIDs {
-		if _, err := c.region(id); err != nil {
-			return nil, err
+		if c.regions[id] == nil {
+			failed++
+		} else {
+			done++
 		}
 	}
-	return map[string]any{"processed-percentage": 100, "error": ""}, nil
+	pct := 100
+	if failed > 0 {
+		pct = 100 - 100*failed/(done+failed)
+	}
+	return map[string]any{"processed-percentage": pct, "error": ""}, nil
 }
 
 func (c *Cluster) createSplit(q opRequest) (any, error) {
@@ -506,13 +564,20 @@ func (c *Cluster) createSplit(q opRequest) (any, error) {
 		return nil, err
 	}
 	brief := fmt.Sprintf("split: region %d use policy %s", r.ID, policy)
+	var keys []string
 	if policy == "USEKEY" {
 		if err := validateHexKeys(q.keys); err != nil {
 			return nil, err
 		}
-		brief += fmt.Sprintf(" and keys [%s]", strings.Join(q.keys, " "))
+		// PD decodes the keys and prints them back as upper-case hex.
+		for _, k := range q.keys {
+			keys = append(keys, strings.ToUpper(k))
+		}
+		if len(keys) > 0 {
+			brief += fmt.Sprintf(" and keys [%s]", strings.Join(keys, " "))
+		}
 	}
 	op := newOperator("admin-split-region", brief, r, kindAdmin,
-		[]step{{kind: stepSplit, policy: policy, keys: q.keys}}, c.now)
+		[]step{{kind: stepSplit, policy: policy, keys: keys}}, c.now)
 	return nil, c.addOperator(op)
 }

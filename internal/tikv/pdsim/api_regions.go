@@ -296,11 +296,35 @@ func (s *Server) getTopRegions(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// getReplicated answers REPLICATED unless a region in [startKey, endKey)
+// does not fit the placement rule (INPROGRESS). Both keys are hex and
+// required: without them PD's route does not match.
 func (s *Server) getReplicated(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if !q.Has("startKey") || !q.Has("endKey") {
+		http.NotFound(w, r)
+		return
+	}
+	var keys [2]string
+	for i, name := range []string{"startKey", "endKey"} {
+		raw, err := hex.DecodeString(q.Get(name))
+		if err != nil {
+			writeJSON(w, 400, err.Error())
+			return
+		}
+		keys[i] = strings.ToUpper(hex.EncodeToString(raw))
+	}
 	s.read(func(c *Cluster) {
 		state := "REPLICATED"
-		if len(c.flagged[flagMissPeer]) > 0 || len(c.flagged[flagDownPeer]) > 0 || len(c.ops.running) > 0 {
-			state = "INPROGRESS"
+		for i := c.regionIndex(keys[0]); i < len(c.byKey); i++ {
+			rg := c.byKey[i]
+			if keys[1] != "" && rg.StartKey >= keys[1] {
+				break
+			}
+			if !c.replicated(rg) {
+				state = "INPROGRESS"
+				break
+			}
 		}
 		writeJSON(w, 200, state)
 	})

@@ -3,6 +3,7 @@ package pdsim
 import (
 	"encoding/json"
 	"net/http"
+	"time"
 )
 
 type ruleJSON struct {
@@ -91,19 +92,48 @@ func (s *Server) getRegionRules(detail bool) http.HandlerFunc {
 // sections inside the static rest of a single-member PD's config.
 func (s *Server) getConfig(w http.ResponseWriter, r *http.Request) {
 	s.read(func(c *Cluster) {
-		var cfg map[string]any
-		json.Unmarshal([]byte(staticConfig), &cfg)
-		cfg["client-urls"] = s.listenURL
-		cfg["advertise-client-urls"] = s.listenURL
-		cfg["peer-urls"] = s.peerURL()
-		cfg["advertise-peer-urls"] = s.peerURL()
-		cfg["initial-cluster"] = "pd1=" + s.peerURL()
+		cfg := s.baseConfig()
 		cfg["schedule"] = c.scheduleView()
 		cfg["replication"] = c.replicate
-		cfg["pd-server"] = pdServerConfig()
-		cfg["replication-mode"] = replicationModeConfig()
 		writeJSON(w, 200, cfg)
 	})
+}
+
+// getDefaultConfig is GET /config/default: PD's built-in defaults rather
+// than the live config. It has no per-store limits, no label properties
+// (null), max-merge-region-keys still 0 (PD derives it later) and
+// cluster-version 0.0.0.
+func (s *Server) getDefaultConfig(w http.ResponseWriter, r *http.Request) {
+	cfg := s.baseConfig()
+	sched := defaultScheduleConfig(30 * time.Minute)
+	sched.MaxMergeRegionKeys = 0
+	for _, name := range newSchedulers().order {
+		sched.SchedulersV2 = append(sched.SchedulersV2, schedulerEntry{Type: schedulerType(name)})
+	}
+	cfg["schedule"] = sched
+	cfg["replication"] = defaultReplicationConfig()
+	cfg["label-property"] = nil
+	cfg["cluster-version"] = "0.0.0"
+	if lg, ok := cfg["log"].(map[string]any); ok {
+		if f, ok := lg["file"].(map[string]any); ok {
+			f["max-size"] = 0
+		}
+	}
+	writeJSON(w, 200, cfg)
+}
+
+// baseConfig is the static part of the config with this server's URLs.
+func (s *Server) baseConfig() map[string]any {
+	var cfg map[string]any
+	json.Unmarshal([]byte(staticConfig), &cfg)
+	cfg["client-urls"] = s.listenURL
+	cfg["advertise-client-urls"] = s.listenURL
+	cfg["peer-urls"] = s.peerURL()
+	cfg["advertise-peer-urls"] = s.peerURL()
+	cfg["initial-cluster"] = "pd1=" + s.peerURL()
+	cfg["pd-server"] = pdServerConfig()
+	cfg["replication-mode"] = replicationModeConfig()
+	return cfg
 }
 
 // staticConfig is the part of PD's config that pdsim never changes.

@@ -1,7 +1,6 @@
 package pdsim
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -123,45 +122,38 @@ func (s *Server) postScheduler(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// pauseBody decodes {"delay":N} as PD's pause handlers do.
+// pauseBody decodes {"delay":N} as PD's pause handlers do: the whole body
+// into a map of integers (int for checkers, int64 for schedulers), so any
+// non-integer value is a type error, reported with its offset in the body.
 func pauseBody(w http.ResponseWriter, r *http.Request, typ any) (int64, bool) {
-	var in map[string]json.RawMessage
-	if err := readBody(r, &in); err != nil {
+	var (
+		delay int64
+		found bool
+		err   error
+	)
+	switch typ.(type) {
+	case int:
+		var in map[string]int
+		if err = readBody(r, &in); err == nil {
+			var d int
+			d, found = in["delay"]
+			delay = int64(d)
+		}
+	default:
+		var in map[string]int64
+		if err = readBody(r, &in); err == nil {
+			delay, found = in["delay"]
+		}
+	}
+	if err != nil {
 		writeInputErr(w, err)
 		return 0, false
 	}
-	raw, ok := in["delay"]
-	if !ok {
+	if !found {
 		writeJSON(w, 400, "missing pause time")
 		return 0, false
 	}
-	var delay int64
-	switch typ.(type) {
-	case int:
-		var d int
-		if err := json.Unmarshal(raw, &d); err != nil {
-			writeInputErr(w, offsetFix(err, raw, r))
-			return 0, false
-		}
-		delay = int64(d)
-	default:
-		if err := json.Unmarshal(raw, &delay); err != nil {
-			writeInputErr(w, offsetFix(err, raw, r))
-			return 0, false
-		}
-	}
 	return delay, true
-}
-
-// offsetFix reports a type error at the offset PD reports: the end of the
-// value within the whole body ({"delay": is 9 bytes before it).
-func offsetFix(err error, raw json.RawMessage, r *http.Request) error {
-	if te, ok := err.(*json.UnmarshalTypeError); ok {
-		te.Offset = int64(len(`{"delay":`)) + int64(len(raw))
-		te.Struct, te.Field = "", ""
-		return te
-	}
-	return err
 }
 
 func (s *Server) pauseScheduler(w http.ResponseWriter, r *http.Request) {

@@ -115,12 +115,14 @@ func (s *Server) getStore(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// deleteStore starts a graceful removal; the mere presence of ?force (any
+// value) also marks the store physically destroyed, as in PD.
 func (s *Server) deleteStore(w http.ResponseWriter, r *http.Request) {
 	id, ok := storeID(w, r)
 	if !ok {
 		return
 	}
-	force := r.URL.Query().Get("force") == "true"
+	_, force := r.URL.Query()["force"]
 	s.write(func(c *Cluster) {
 		st := c.stores[id]
 		if st == nil {
@@ -135,12 +137,19 @@ func (s *Server) deleteStore(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// postStoreState: the state is checked before the store, so an invalid
+// state is a 400 even for a store that does not exist.
 func (s *Server) postStoreState(w http.ResponseWriter, r *http.Request) {
 	id, ok := storeID(w, r)
 	if !ok {
 		return
 	}
 	state := r.URL.Query().Get("state")
+	up, offline := strings.EqualFold(state, "Up"), strings.EqualFold(state, "Offline")
+	if !up && !offline {
+		writeJSON(w, 400, "invalid state "+state)
+		return
+	}
 	s.write(func(c *Cluster) {
 		st := c.stores[id]
 		if st == nil {
@@ -148,14 +157,10 @@ func (s *Server) postStoreState(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		var err *apiError
-		switch strings.ToLower(state) {
-		case "up":
+		if up {
 			err = c.setUp(st)
-		case "offline":
+		} else {
 			err = c.setOffline(st, false)
-		default:
-			writeJSON(w, 400, "invalid state "+state)
-			return
 		}
 		if err != nil {
 			writeErr(w, err)
@@ -165,8 +170,30 @@ func (s *Server) postStoreState(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-var labelKeyFormat = regexp.MustCompile(`^[$]?[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?$`)
+// PD's label formats: keys are alphanumeric with '-', '_', '.', '/' inside
+// (and an optional leading '$'); values may also be empty, which removes
+// the label.
+var (
+	labelKeyFormat   = regexp.MustCompile(`^[$]?[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?$`)
+	labelValueFormat = regexp.MustCompile(`^[-A-Za-z0-9_./]*$`)
+)
 
+func validateLabel(k, v string) error {
+	if k == "engine" {
+		return fmt.Errorf("label key %q is reserved", k)
+	}
+	if !labelKeyFormat.MatchString(k) {
+		return fmt.Errorf("%s does not match format %q", k, labelKeyFormat.String())
+	}
+	if !labelValueFormat.MatchString(v) {
+		return fmt.Errorf("%s does not match format %q", v, labelValueFormat.String())
+	}
+	return nil
+}
+
+// postStoreLabel merges the labels into the store's, keys compared
+// case-insensitively (?force replaces them all); an empty value removes
+// that label.
 func (s *Server) postStoreLabel(w http.ResponseWriter, r *http.Request) {
 	id, ok := storeID(w, r)
 	if !ok {
@@ -177,26 +204,26 @@ func (s *Server) postStoreLabel(w http.ResponseWriter, r *http.Request) {
 		writeInputErr(w, err)
 		return
 	}
-	for k := range in {
-		if k == "engine" {
-			writeInputErr(w, fmt.Errorf("label key %q is reserved", k))
-			return
-		}
-		if !labelKeyFormat.MatchString(k) {
-			writeInputErr(w, fmt.Errorf("%s does not match format %q", k, labelKeyFormat.String()))
+	for _, k := range sortedKeys(in) {
+		if err := validateLabel(k, in[k]); err != nil {
+			writeInputErr(w, err)
 			return
 		}
 	}
+	_, force := r.URL.Query()["force"]
 	s.write(func(c *Cluster) {
 		st := c.stores[id]
 		if st == nil {
 			writeJSON(w, 500, fmt.Sprintf("[PD:cluster:ErrInvalidStoreID]invalid store id %d, not found", id))
 			return
 		}
+		if force {
+			st.Labels = nil
+		}
 		for _, k := range sortedKeys(in) {
 			set := false
 			for i := range st.Labels {
-				if st.Labels[i].Key == k {
+				if strings.EqualFold(st.Labels[i].Key, k) {
 					st.Labels[i].Value, set = in[k], true
 				}
 			}
@@ -204,6 +231,13 @@ func (s *Server) postStoreLabel(w http.ResponseWriter, r *http.Request) {
 				st.Labels = append(st.Labels, Label{Key: k, Value: in[k]})
 			}
 		}
+		kept := st.Labels[:0]
+		for _, l := range st.Labels {
+			if l.Value != "" {
+				kept = append(kept, l)
+			}
+		}
+		st.Labels = kept
 		writeJSON(w, 200, "The store's label is updated.")
 	})
 }
@@ -218,10 +252,14 @@ func (s *Server) deleteStoreLabel(w http.ResponseWriter, r *http.Request) {
 		writeInputErr(w, err)
 		return
 	}
+	if !labelKeyFormat.MatchString(key) {
+		writeInputErr(w, fmt.Errorf("%s does not match format %q", key, labelKeyFormat.String()))
+		return
+	}
 	s.write(func(c *Cluster) {
 		st := c.stores[id]
 		if st == nil {
-			writeErr(w, storeNotFound(404, id))
+			writeJSON(w, 500, fmt.Sprintf("[PD:cluster:ErrInvalidStoreID]invalid store id %d, not found", id))
 			return
 		}
 		for i, l := range st.Labels {
@@ -245,18 +283,24 @@ func (s *Server) postStoreWeight(w http.ResponseWriter, r *http.Request) {
 		writeInputErr(w, err)
 		return
 	}
-	leader, lok := in["leader"].(float64)
-	if !lok {
+	leaderVal, ok := in["leader"]
+	if !ok {
 		writeJSON(w, 400, "leader weight unset")
 		return
 	}
-	region, rok := in["region"].(float64)
-	if !rok {
+	regionVal, ok := in["region"]
+	if !ok {
 		writeJSON(w, 400, "region weight unset")
 		return
 	}
-	if leader < 0 || region < 0 {
-		writeJSON(w, 400, "weight can't be negative")
+	leader, ok := leaderVal.(float64)
+	if !ok || leader < 0 {
+		writeJSON(w, 400, "bad format leader weight")
+		return
+	}
+	region, ok := regionVal.(float64)
+	if !ok || region < 0 {
+		writeJSON(w, 400, "bad format region weight")
 		return
 	}
 	s.write(func(c *Cluster) {
@@ -270,24 +314,66 @@ func (s *Server) postStoreWeight(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) postStoreLimit(w http.ResponseWriter, r *http.Request) {
-	id, ok := storeID(w, r)
-	if !ok {
-		return
-	}
+// limitInput reads a store limit body as PD does: rate required and
+// positive; type optional ("add-peer" or "remove-peer", both when absent,
+// add-peer when empty); ttlSecond, if given, a number.
+func limitInput(w http.ResponseWriter, r *http.Request) (rate float64, addPeer, removePeer, ok bool) {
 	var in map[string]any
 	if err := readBody(r, &in); err != nil {
 		writeInputErr(w, err)
 		return
 	}
-	rate, ok := in["rate"].(float64)
-	if !ok || rate <= 0 {
+	rateVal, has := in["rate"]
+	if !has {
+		writeJSON(w, 400, "rate unset")
+		return
+	}
+	rate, isNum := rateVal.(float64)
+	if !isNum || rate <= 0 {
 		writeJSON(w, 400, "invalid rate which should be larger than 0")
 		return
 	}
-	typ, _ := in["type"].(string)
-	if _, has := in["type"]; has && typ != "add-peer" && typ != "remove-peer" {
-		writeJSON(w, 400, "unknown type")
+	addPeer, removePeer = true, true
+	if typVal, has := in["type"]; has {
+		typ, isStr := typVal.(string)
+		switch {
+		case !isStr:
+			writeJSON(w, 400, "bad format type")
+			return
+		case typ == "" || typ == "add-peer":
+			removePeer = false
+		case typ == "remove-peer":
+			addPeer = false
+		default:
+			writeJSON(w, 400, "unknown type")
+			return
+		}
+	}
+	if ttl := r.URL.Query().Get("ttlSecond"); ttl != "" {
+		if _, err := strconv.Atoi(ttl); err != nil {
+			writeJSON(w, 400, err.Error())
+			return
+		}
+	}
+	return rate, addPeer, removePeer, true
+}
+
+// postStoreLimit checks the store before it reads the body, as PD does.
+func (s *Server) postStoreLimit(w http.ResponseWriter, r *http.Request) {
+	id, ok := storeID(w, r)
+	if !ok {
+		return
+	}
+	s.c.Sync()
+	s.c.mu.RLock()
+	exists := s.c.stores[id] != nil
+	s.c.mu.RUnlock()
+	if !exists {
+		writeErr(w, storeNotFound(500, id))
+		return
+	}
+	rate, addPeer, removePeer, ok := limitInput(w, r)
+	if !ok {
 		return
 	}
 	s.write(func(c *Cluster) {
@@ -296,10 +382,10 @@ func (s *Server) postStoreLimit(w http.ResponseWriter, r *http.Request) {
 			writeErr(w, storeNotFound(500, id))
 			return
 		}
-		if typ == "" || typ == "add-peer" {
+		if addPeer {
 			st.limitAddPeer = rate
 		}
-		if typ == "" || typ == "remove-peer" {
+		if removePeer {
 			st.limitRemovePeer = rate
 		}
 		writeJSON(w, 200, "The store's limit is updated.")
@@ -311,11 +397,21 @@ type limitJSON struct {
 	RemovePeer float64 `json:"remove-peer"`
 }
 
+// getStoresLimit hides removed stores unless ?include_tombstone=true.
 func (s *Server) getStoresLimit(w http.ResponseWriter, r *http.Request) {
+	includeTombstone := false
+	if v := r.URL.Query().Get("include_tombstone"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			writeJSON(w, 400, err.Error())
+			return
+		}
+		includeTombstone = b
+	}
 	s.read(func(c *Cluster) {
 		out := map[string]limitJSON{}
 		for _, st := range c.stores {
-			if st.State == StateTombstone {
+			if st.State == StateTombstone && !includeTombstone {
 				continue
 			}
 			out[strconv.FormatUint(uint64(st.ID), 10)] = limitJSON{st.limitAddPeer, st.limitRemovePeer}
@@ -325,27 +421,16 @@ func (s *Server) getStoresLimit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) postStoresLimit(w http.ResponseWriter, r *http.Request) {
-	var in map[string]any
-	if err := readBody(r, &in); err != nil {
-		writeInputErr(w, err)
-		return
-	}
-	rate, ok := in["rate"].(float64)
-	if !ok || rate <= 0 {
-		writeJSON(w, 400, "invalid rate which should be larger than 0")
-		return
-	}
-	typ, _ := in["type"].(string)
-	if _, has := in["type"]; has && typ != "add-peer" && typ != "remove-peer" {
-		writeJSON(w, 400, "unknown type")
+	rate, addPeer, removePeer, ok := limitInput(w, r)
+	if !ok {
 		return
 	}
 	s.write(func(c *Cluster) {
 		for _, st := range c.stores {
-			if typ == "" || typ == "add-peer" {
+			if addPeer {
 				st.limitAddPeer = rate
 			}
-			if typ == "" || typ == "remove-peer" {
+			if removePeer {
 				st.limitRemovePeer = rate
 			}
 		}
@@ -375,7 +460,7 @@ func (s *Server) getStoresProgress(w http.ResponseWriter, r *http.Request) {
 		if idStr != "" {
 			id, err := strconv.ParseUint(idStr, 10, 64)
 			if err != nil {
-				writeJSON(w, 400, "invalid store id")
+				writeInputErr(w, err)
 				return
 			}
 			if st := c.stores[StoreID(id)]; st != nil {
@@ -410,8 +495,9 @@ func (s *Server) getStoresProgress(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) getLabels(w http.ResponseWriter, r *http.Request) {
 	s.read(func(c *Cluster) {
+		// PD collects the pairs into a nil slice: no labels answers null.
 		seen := map[Label]bool{}
-		out := []labelJSON{}
+		var out []labelJSON
 		for _, st := range c.sortedStores() {
 			for _, l := range st.Labels {
 				if !seen[l] {
@@ -424,27 +510,33 @@ func (s *Server) getLabels(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// getLabelsStores filters stores by label as PD does: name and value are
+// case-insensitive regular expressions matched anywhere in the key and the
+// value of one of the store's labels, so a store without labels never
+// matches, even with no parameters.
 func (s *Server) getLabelsStores(w http.ResponseWriter, r *http.Request) {
 	name, value := r.URL.Query().Get("name"), r.URL.Query().Get("value")
-	s.read(func(c *Cluster) {
-		out := storesJSON{Stores: []storeJSON{}}
-		for _, st := range c.sortedStores() {
-			if st.State == StateTombstone {
-				continue
-			}
-			match := name == ""
-			for _, l := range st.Labels {
-				if strings.EqualFold(l.Key, name) && (value == "" || strings.EqualFold(l.Value, value)) {
-					match = true
+	keyRe, err := regexp.Compile("(?i)" + name)
+	if err == nil {
+		var valueRe *regexp.Regexp
+		if valueRe, err = regexp.Compile("(?i)" + value); err == nil {
+			s.read(func(c *Cluster) {
+				out := storesJSON{Stores: []storeJSON{}}
+				for _, st := range c.sortedStores() {
+					for _, l := range st.Labels {
+						if keyRe.MatchString(l.Key) && valueRe.MatchString(l.Value) {
+							out.Stores = append(out.Stores, c.storeView(st))
+							break
+						}
+					}
 				}
-			}
-			if match {
-				out.Stores = append(out.Stores, c.storeView(st))
-			}
+				out.Count = len(out.Stores)
+				writeJSON(w, 200, out)
+			})
+			return
 		}
-		out.Count = len(out.Stores)
-		writeJSON(w, 200, out)
-	})
+	}
+	writeJSON(w, 500, err.Error())
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -35,6 +35,14 @@ type Options struct {
 	StoreCapacity uint64
 	// Labels gives store i (1-based) its labels, e.g. zones.
 	Labels func(id StoreID) []Label
+
+	// PendingFirstHeartbeat starts the stores registered but not yet
+	// heartbeated, as PD sees them in the seconds after bootstrap: Down,
+	// Preparing, zero capacity, until the first store heartbeat tick.
+	PendingFirstHeartbeat bool
+	// NoSplit makes split operators never complete, as with PD's own
+	// pd-simulator (which does not implement split): they time out.
+	NoSplit bool
 }
 
 func (o *Options) defaults() {
@@ -174,6 +182,12 @@ func (c *Cluster) bootstrap(now time.Time) {
 		if c.opts.Labels != nil {
 			s.Labels = c.opts.Labels(id)
 		}
+		if c.opts.PendingFirstHeartbeat {
+			s.NeverHeartbeat, s.awaitingFirstHB = true, true
+			s.NodeState = NodePreparing
+			s.LastHeartbeat, s.StartTime = time.Time{}, time.Time{}
+			s.Capacity = 0
+		}
 		c.addStore(s)
 	}
 	c.nextID = uint64(n)
@@ -200,8 +214,9 @@ func (c *Cluster) bootstrap(now time.Time) {
 			sid := StoreID((k+j)%n + 1)
 			r.Peers = append(r.Peers, Peer{ID: PeerID(c.allocID()), StoreID: sid})
 		}
-		// Rotate the leader through the peers so leaders start balanced.
-		r.Leader = r.Peers[(k/n)%len(r.Peers)].ID
+		// The first peer leads, as in PD's simulator; with peers rotating
+		// over the stores, leaders start balanced.
+		r.Leader = r.Peers[0].ID
 		r.ID = RegionID(c.allocID())
 		c.regions[r.ID] = r
 		c.byKey = append(c.byKey, r)

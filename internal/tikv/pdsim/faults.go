@@ -201,14 +201,13 @@ func (c *Cluster) injectHotspot(f Fault) error {
 	return nil
 }
 
-// flowRegions returns regions carrying injected traffic, in key order.
+// flowRegions returns regions carrying injected traffic, in key order. It
+// only reads: handlers call it under the read lock.
 func (c *Cluster) flowRegions() []*Region {
 	out := make([]*Region, 0, len(c.flows))
 	for id := range c.flows {
 		if r := c.regions[id]; r != nil {
 			out = append(out, r)
-		} else {
-			delete(c.flows, id)
 		}
 	}
 	sortRegions(out)

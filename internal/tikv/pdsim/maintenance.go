@@ -33,6 +33,7 @@ func (s *Server) putMaintenance(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		c.maint = &maintenanceTask{Type: r.PathValue("type"), ID: r.PathValue("id"), StartTimestamp: c.now.Unix(), Description: string(desc)}
+		c.metrics.maintenanceStarted(c.maint.Type, c.maint.ID)
 		writeGin(w, 200, "Maintenance task started successfully.")
 	})
 }

@@ -130,6 +130,9 @@ func (c *Cluster) applySplit(r *Region, s step) {
 	tail := append([]*Region(nil), c.byKey[pos:]...)
 	c.byKey = append(append(c.byKey[:pos], created...), tail...)
 	for _, nr := range created {
+		if nr.writeRate > 0 || nr.readRate > 0 {
+			c.flows[nr.ID] = struct{}{}
+		}
 		c.regions[nr.ID] = nr
 		c.account(nr, +1)
 		c.reflag(nr)
@@ -178,6 +181,7 @@ func (c *Cluster) removeRegion(r *Region) {
 		delete(c.flagged[flag], r.ID)
 	}
 	delete(c.regions, r.ID)
+	delete(c.flows, r.ID)
 }
 
 func sortRegions(rs []*Region) {

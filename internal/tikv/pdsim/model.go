@@ -75,8 +75,10 @@ type Store struct {
 	PhysicallyDestroyed bool
 	// Registered but never heartbeated: PD reports it Down at once.
 	NeverHeartbeat bool
-	LastHeartbeat  time.Time
-	StartTime      time.Time
+	// awaitingFirstHB: registered at bootstrap, first heartbeat still to come.
+	awaitingFirstHB bool
+	LastHeartbeat   time.Time
+	StartTime       time.Time
 
 	Capacity  uint64 // bytes
 	Available uint64 // bytes
@@ -112,6 +114,8 @@ type Store struct {
 	// Store limit (peers per minute) for add-peer and remove-peer.
 	limitAddPeer    float64
 	limitRemovePeer float64
+	// prevRemoveLimit is the remove-peer limit before a removal lifted it.
+	prevRemoveLimit float64
 	tokensAdd       float64
 	tokensRemove    float64
 }

@@ -56,7 +56,7 @@ func (c *Cluster) stepBlocked(op *operator, s step) bool {
 			return true
 		}
 	}
-	if s.kind == stepSplit && len(c.splitKeys(c.regions[op.regionID], s)) == 0 {
+	if s.kind == stepSplit && (c.opts.NoSplit || len(c.splitKeys(c.regions[op.regionID], s)) == 0) {
 		return true
 	}
 	return false

@@ -12,12 +12,16 @@ func (c *Cluster) createTransferRegion(q opRequest) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.replicate.EnablePlacementRules && len(q.roles) == 0 {
-		return nil, errStatus(500, "transfer region without peer role is not supported when placement rules enabled")
+	if c.replicate.EnablePlacementRules {
+		for _, role := range q.roles {
+			if role == "" {
+				return nil, errStatus(500, "transfer region without peer role is not supported when placement rules enabled")
+			}
+		}
 	}
 	for _, id := range q.toStores {
-		if st := c.stores[id]; st == nil || st.State == StateTombstone {
-			return nil, storeNotFound(500, id)
+		if err := c.checkStoreState(id); err != nil {
+			return nil, err
 		}
 	}
 	leaderTo := StoreID(0)
@@ -113,7 +117,16 @@ func (c *Cluster) createMerge(q opRequest) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if src.EndKey != dst.StartKey && dst.EndKey != src.StartKey {
+	for _, r := range []*Region{src, dst} {
+		if !c.healthyAndReplicated(r) {
+			return nil, errStatus(500, "[PD:region:ErrRegionAbnormalPeer]region %d has abnormal peer", r.ID)
+		}
+	}
+	// Adjacent means one's end is the other's start; the empty key at the
+	// two ends of the key space does not join the last region to the first.
+	leftOf := src.EndKey != "" && src.EndKey == dst.StartKey
+	rightOf := src.StartKey != "" && src.StartKey == dst.EndKey
+	if !leftOf && !rightOf {
 		return nil, errStatus(500, "[PD:region:ErrRegionNotAdjacent]two regions are not adjacent")
 	}
 	if c.ops.running[src.ID] != nil || c.ops.running[dst.ID] != nil {
@@ -134,4 +147,27 @@ func (c *Cluster) createMerge(q opRequest) (any, error) {
 	c.ops.running[dst.ID] = comp
 	delete(c.ops.records, dst.ID)
 	return nil, nil
+}
+
+// healthyAndReplicated is what PD requires of both regions of a merge: no
+// down or pending peers, and exactly the voters the placement rule asks for
+// (no learners, no joint-state peers).
+func (c *Cluster) healthyAndReplicated(r *Region) bool {
+	if len(r.DownSince) > 0 || len(r.Pending) > 0 {
+		return false
+	}
+	return c.replicated(r)
+}
+
+// replicated: the region fits the default placement rule.
+func (c *Cluster) replicated(r *Region) bool {
+	if len(r.Peers) != int(c.replicate.MaxReplicas) {
+		return false
+	}
+	for _, p := range r.Peers {
+		if p.Role != RoleVoter {
+			return false
+		}
+	}
+	return true
 }

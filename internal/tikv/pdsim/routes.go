@@ -10,4 +10,5 @@ func (s *Server) registerRoutes() {
 	s.hotspotRoutes()
 	s.maintenanceRoutes()
 	s.simRoutes()
+	s.tikvMetricsRoutes()
 }

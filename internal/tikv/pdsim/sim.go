@@ -88,6 +88,10 @@ func (c *Cluster) runDue() {
 // storeHeartbeats: live stores report; PD records the time and the space.
 func (c *Cluster) storeHeartbeats() {
 	for _, s := range c.stores {
+		if s.awaitingFirstHB && !s.killed {
+			s.awaitingFirstHB, s.NeverHeartbeat = false, false
+			s.Capacity, s.StartTime, s.NodeState = c.opts.StoreCapacity, c.now, NodeServing
+		}
 		if s.killed || s.State == StateTombstone || s.NeverHeartbeat {
 			continue
 		}

@@ -40,6 +40,9 @@ func (c *Cluster) upStores() int {
 	return n
 }
 
+// unlimitedStoreLimit is PD's "no limit" store limit rate.
+const unlimitedStoreLimit = 100000000
+
 // setOffline starts a graceful removal, refusing like PD when too few Up
 // stores would remain for max-replicas.
 func (c *Cluster) setOffline(s *Store, force bool) *apiError {
@@ -55,6 +58,9 @@ func (c *Cluster) setOffline(s *Store, force bool) *apiError {
 		s.NodeState = NodeRemoving
 		s.removeStart = c.now
 		s.removeStartSize = s.regionSize
+		// PD lifts the removing store's remove-peer limit, remembering the
+		// old one for a later Up.
+		s.prevRemoveLimit, s.limitRemovePeer = s.limitRemovePeer, unlimitedStoreLimit
 		c.reflagStore(s.ID)
 	}
 	if force {
@@ -75,6 +81,9 @@ func (c *Cluster) setUp(s *Store) *apiError {
 		s.State = StateUp
 		s.NodeState = NodeServing
 		s.removeStart = time.Time{}
+		if s.prevRemoveLimit > 0 {
+			s.limitRemovePeer, s.prevRemoveLimit = s.prevRemoveLimit, 0
+		}
 		c.reflagStore(s.ID)
 	}
 	return nil
