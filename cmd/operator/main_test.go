@@ -60,6 +60,7 @@ func TestPDSimRejectsBadInputBeforeListening(t *testing.T) {
 		{"bad env", map[string]string{"OPERATOR_PDSIM_REGIONS": "many"}, []string{"pdsim"}, "OPERATOR_PDSIM_REGIONS"},
 		{"missing scenario", nil, []string{"pdsim", "--scenario", "/nonexistent.yaml"}, "does not exist"},
 		{"bad listen", nil, []string{"pdsim", "--listen", "not-an-address"}, "listen"},
+		{"zero heartbeat", nil, []string{"pdsim", "--store-heartbeat", "0s"}, "--store-heartbeat must be a positive duration"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -32,6 +32,10 @@ POST /pdsim/v1/faults or from a scenario file (see scenarios/README.md).`,
 	f.Int64("seed", 0, "random seed (default from pdsim.seed)")
 	f.String("scenario", "", "YAML scenario: faults at simulated times")
 	f.Float64("speed", 0, "simulated seconds per real second (default from pdsim.speed)")
+	f.Duration("store-heartbeat", 10*time.Second, "how often live stores heartbeat (TiKV's default 10s)")
+	f.Duration("region-heartbeat", 60*time.Second, "how often region leaders heartbeat (TiKV's default 60s)")
+	f.Duration("disconnect-after", 20*time.Second, "heartbeat age at which PD reports a store Disconnected (PD: 20s)")
+	f.Duration("max-store-down-time", 30*time.Minute, "PD's max-store-down-time: heartbeat age at which a store is Down")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		cfg, err := loadConfig(cmd, env)
 		if err != nil {
@@ -79,10 +83,18 @@ POST /pdsim/v1/faults or from a scenario file (see scenarios/README.md).`,
 				p.Regions = sc.Cluster.Regions
 			}
 		}
+		opts := pdsim.Options{Stores: p.Stores, Regions: p.Regions, Seed: p.Seed, Clock: pdsim.NewScaledClock(p.Speed)}
+		opts.StoreHeartbeat, _ = f.GetDuration("store-heartbeat")
+		opts.RegionHeartbeat, _ = f.GetDuration("region-heartbeat")
+		opts.DisconnectAfter, _ = f.GetDuration("disconnect-after")
+		opts.MaxStoreDownTime, _ = f.GetDuration("max-store-down-time")
+		for _, name := range []string{"store-heartbeat", "region-heartbeat", "disconnect-after", "max-store-down-time"} {
+			if d, _ := f.GetDuration(name); d <= 0 {
+				return &exitError{code: 2, err: fmt.Errorf("pdsim: --%s must be a positive duration, got %s", name, d)}
+			}
+		}
 		log := newLogger(stderr, cfg)
-		return runPDSim(cmd.Context(), log, p.Listen, pdsim.Options{
-			Stores: p.Stores, Regions: p.Regions, Seed: p.Seed, Clock: pdsim.NewScaledClock(p.Speed),
-		}, sc)
+		return runPDSim(cmd.Context(), log, p.Listen, opts, sc)
 	}
 	return cmd
 }
@@ -93,6 +105,11 @@ func runPDSim(ctx context.Context, log *slog.Logger, listen string, opts pdsim.O
 	if err != nil {
 		return fmt.Errorf("pdsim: listen on %s: %w", listen, err)
 	}
+	return servePDSim(ctx, log, ln, opts, sc)
+}
+
+// servePDSim serves on ln until ctx is done, then shuts down gracefully.
+func servePDSim(ctx context.Context, log *slog.Logger, ln net.Listener, opts pdsim.Options, sc *pdsim.Scenario) error {
 	url := "http://" + ln.Addr().String()
 	cluster := pdsim.New(opts)
 	if sc != nil {
