@@ -85,6 +85,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	s.c.mu.Unlock()
 	if f.slow > 0 {
+		// net/http only notices a client that gave up once the body is read,
+		// so read it first: a slowed write whose client left is dropped.
+		body, _ := io.ReadAll(io.LimitReader(req.Body, 16<<20))
+		req.Body = io.NopCloser(bytes.NewReader(body))
 		select {
 		case <-time.After(f.slow):
 		case <-req.Context().Done():
@@ -129,6 +133,11 @@ func (t *truncatingWriter) flushHalf() {
 	}
 	t.ResponseWriter.WriteHeader(t.status)
 	t.ResponseWriter.Write(body[:len(body)/2])
+	// Put the half body on the wire before dropping the connection; without
+	// the flush net/http would discard a small response entirely.
+	if f, ok := t.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
 	panic(http.ErrAbortHandler)
 }
 
