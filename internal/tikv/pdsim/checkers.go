@@ -20,6 +20,7 @@ func (c *Cluster) patrol() {
 		c.ruleChecker()
 	}
 	c.evictLeaders()
+	c.balanceLeaders()
 }
 
 // replicaOps counts running operators of kind replica, against replica-schedule-limit.
@@ -49,7 +50,12 @@ func (c *Cluster) ruleChecker() {
 				return
 			}
 			r := c.regions[id]
-			if r == nil || c.ops.running[id] != nil || c.leaderDead(r) {
+			if r == nil || c.leaderDead(r) {
+				continue
+			}
+			// A scheduler's operator gives way to a repair; anything else
+			// keeps the region busy.
+			if op := c.ops.running[id]; op != nil && (!urgent(flag) || !replaceable(op)) {
 				continue
 			}
 			fix(r)
@@ -129,6 +135,9 @@ func (c *Cluster) fixOnStore(r *Region, desc string, bad func(*Store) bool) bool
 			kind |= kindLeader
 		}
 		op := newOperator(desc, fmt.Sprintf("mv peer: store %s to %s", storeList(p.StoreID), storeList(to)), r, kind, steps, c.now)
+		if old := c.ops.running[r.ID]; old != nil {
+			c.finishOperator(old, opReplaced)
+		}
 		return c.addOperator(op) == nil
 	}
 	return false

@@ -115,6 +115,7 @@ type Cluster struct {
 	nextStoreHB  time.Time
 	nextRegionHB time.Time
 	nextPatrol   time.Time
+	nextBalance  time.Time
 }
 
 // New builds a cluster: stores 1..N, then regions whose ids come from the same
