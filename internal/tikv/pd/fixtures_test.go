@@ -16,27 +16,12 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/operator-dev/operator/internal/tikv/pdfixture"
 )
 
-// The fixtures are responses captured from a real PD; see
-// shared/pd/README.md beside the repository.
-var fixtureDir = filepath.Join("..", "..", "..", "..", "shared", "pd", "fixtures")
-
-// fixture is one captured exchange (README section 1).
-type fixture struct {
-	Name               string            `json:"name"`
-	Method             string            `json:"method"`
-	Path               string            `json:"path"`
-	RequestContentType *string           `json:"request_content_type"`
-	RequestBody        *string           `json:"request_body"`
-	Status             int               `json:"status"`
-	ContentType        *string           `json:"content_type"`
-	Headers            map[string]string `json:"headers"`
-	BodyFormat         string            `json:"body_format"`
-	Body               json.RawMessage   `json:"body"`
-	BodyRaw            *string           `json:"body_raw"`
-	Truncated          json.RawMessage   `json:"truncated"`
-}
+// fixture is one exchange captured from a real PD.
+type fixture struct{ pdfixture.Exchange }
 
 // timeline is a TIMELINE_operator__* file: one admin operator's life.
 type timeline struct {
@@ -54,14 +39,7 @@ type timeline struct {
 // requireFixtures returns the fixture directory or skips the test.
 func requireFixtures(t testing.TB) string {
 	t.Helper()
-	if _, err := os.Stat(fixtureDir); err != nil {
-		if os.Getenv("OPERATOR_FULL_TEST") == "1" {
-			t.Fatalf("PD fixtures missing at %s (OPERATOR_FULL_TEST=1): %v", fixtureDir, err)
-		}
-		t.Skipf("PD fixtures not found at %s: they come from the shared/pd folder beside the repository; "+
-			"check it out there (set OPERATOR_FULL_TEST=1 to make this a failure)", fixtureDir)
-	}
-	return fixtureDir
+	return pdfixture.Dir(t)
 }
 
 // loadFixtures reads every exchange fixture (not the timelines), sorted by name.

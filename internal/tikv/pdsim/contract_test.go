@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/operator-dev/operator/internal/tikv/pdfixture"
 )
 
 // The contract tests replay every exchange captured from a real PD (the
@@ -23,43 +25,14 @@ import (
 // Setups live in contract_setup_test.go, the shape comparison in
 // contract_shape_test.go.
 
-// fixtureDir is where the captures live, relative to this package.
-const fixtureDir = "../../../../shared/pd/fixtures"
-
-// fixture is one captured exchange (see shared/pd/README.md §1).
-type fixture struct {
-	Name               string            `json:"name"`
-	Description        string            `json:"description"`
-	Scenario           string            `json:"scenario"`
-	Method             string            `json:"method"`
-	Path               string            `json:"path"`
-	RequestContentType *string           `json:"request_content_type"`
-	RequestBody        *string           `json:"request_body"`
-	Status             int               `json:"status"`
-	ContentType        *string           `json:"content_type"`
-	Headers            map[string]string `json:"headers"`
-	BodyFormat         string            `json:"body_format"`
-	Body               json.RawMessage   `json:"body"`
-	BodyRaw            *string           `json:"body_raw"`
-	Truncated          any               `json:"truncated"`
-}
+// fixture is one exchange captured from a real PD (see shared/pd/README.md §1).
+type fixture = pdfixture.Exchange
 
 // fixturesOrSkip returns the fixture directory, skipping (or failing under
 // OPERATOR_FULL_TEST=1) when it is not there.
 func fixturesOrSkip(t *testing.T) string {
 	t.Helper()
-	dir, err := filepath.Abs(fixtureDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		msg := "PD contract fixtures not found at " + dir + ": they come from the shared/pd folder that sits beside the repository checkout (shared/pd/fixtures next to the repo root)"
-		if os.Getenv("OPERATOR_FULL_TEST") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return dir
+	return pdfixture.Dir(t)
 }
 
 // fixtureNames lists every *.json capture by name (without .json).

@@ -18,6 +18,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"github.com/operator-dev/operator/internal/tikv/pdfixture"
 )
 
 // metricsSim is a simulator on a manual clock behind a real HTTP server,
@@ -198,30 +200,10 @@ func mxSortedKeys(m map[string]bool) []string {
 	return out
 }
 
-// mxFixtureDir is where the captures live, relative to this package
-// (shared/pd/fixtures next to the repository checkout).
-const mxFixtureDir = "../../../../shared/pd/fixtures"
-
-func mxFixturesOrSkip(t *testing.T) string {
-	t.Helper()
-	dir, err := filepath.Abs(mxFixtureDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		msg := "PD fixtures not found at " + dir
-		if os.Getenv("OPERATOR_FULL_TEST") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return dir
-}
-
 // mxFixtureFamilies parses every captured GET_metrics*.prom.
 func mxFixtureFamilies(t *testing.T) map[string]mxFamilies {
 	t.Helper()
-	dir := mxFixturesOrSkip(t)
+	dir := pdfixture.Dir(t)
 	files, err := filepath.Glob(filepath.Join(dir, "GET_metrics*.prom"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no GET_metrics*.prom in %s (%v)", dir, err)

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/operator-dev/operator/internal/tikv/pdfixture"
 )
 
 // requireBinary finds a real component's binary. Under the full test run
@@ -25,7 +27,7 @@ func requireBinary(t *testing.T, name, how string) string {
 		return p
 	}
 	msg := fmt.Sprintf("%s not found on PATH: %s (./scripts/test installs it)", name, how)
-	if os.Getenv("OPERATOR_FULL_TEST") == "1" {
+	if os.Getenv(pdfixture.FullTestEnv) == "1" {
 		t.Fatal(msg)
 	}
 	t.Skip(msg)
