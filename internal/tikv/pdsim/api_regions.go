@@ -216,7 +216,7 @@ func (s *Server) getRegionsCheck(w http.ResponseWriter, r *http.Request) {
 	page, _ := strconv.Atoi(q.Get("page"))
 	limit, _ := strconv.Atoi(q.Get("limit"))
 	s.read(func(c *Cluster) {
-		set := c.flagged[flag]
+		set := c.stats.shown[flag]
 		out := make([]*Region, 0, len(set))
 		for id := range set {
 			out = append(out, c.regions[id])

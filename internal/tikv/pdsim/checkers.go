@@ -17,6 +17,8 @@ func (c *Cluster) patrol() {
 		return
 	}
 	if !c.checkerPaused("rule") {
+		// The patrol refreshes region statistics as it checks regions.
+		c.publishStale()
 		c.ruleChecker()
 	}
 	c.evictLeaders()

@@ -99,6 +99,7 @@ type Cluster struct {
 	regions    map[RegionID]*Region
 	byKey      []*Region // sorted by StartKey
 	flagged    map[checkFlags]map[RegionID]struct{}
+	stats      regionStats
 
 	schedule  scheduleConfig
 	replicate replicationConfig
@@ -132,6 +133,7 @@ func New(opts Options) *Cluster {
 		flagged: map[checkFlags]map[RegionID]struct{}{},
 		flows:   map[RegionID]struct{}{},
 	}
+	c.stats = newRegionStats()
 	for _, f := range checkKinds {
 		c.flagged[f] = map[RegionID]struct{}{}
 	}
@@ -223,6 +225,7 @@ func (c *Cluster) bootstrap(now time.Time) {
 		c.byKey = append(c.byKey, r)
 		c.account(r, +1)
 		c.reflag(r)
+		c.publish(r)
 	}
 	for _, s := range c.stores {
 		c.refreshAvailable(s)
@@ -283,6 +286,7 @@ func (c *Cluster) mutate(r *Region, f func(r *Region)) {
 	f(r)
 	c.account(r, +1)
 	c.reflag(r)
+	c.publish(r)
 	for _, p := range r.Peers {
 		if s := c.stores[p.StoreID]; s != nil {
 			c.refreshAvailable(s)
@@ -340,17 +344,17 @@ func (c *Cluster) reflag(r *Region) {
 	if r.ApproxSize <= int64(c.schedule.MaxMergeRegionSize) && r.ApproxKeys <= int64(c.schedule.MaxMergeRegionKeys) {
 		f |= flagUndersized
 	}
-	if f == r.flags {
-		return
-	}
-	for _, flag := range checkKinds {
-		if f&flag != 0 {
-			c.flagged[flag][r.ID] = struct{}{}
-		} else if r.flags&flag != 0 {
-			delete(c.flagged[flag], r.ID)
+	if f != r.flags {
+		for _, flag := range checkKinds {
+			if f&flag != 0 {
+				c.flagged[flag][r.ID] = struct{}{}
+			} else if r.flags&flag != 0 {
+				delete(c.flagged[flag], r.ID)
+			}
 		}
+		r.flags = f
 	}
-	r.flags = f
+	c.stats.track(r)
 }
 
 // regionIndex returns the position of the region containing key (hex).

@@ -126,6 +126,7 @@ func (c *Cluster) applySplit(r *Region, s step) {
 	r.readRate /= float64(parts)
 	c.account(r, +1)
 	c.reflag(r)
+	c.publish(r)
 	// Insert the new (left) regions before r in key order.
 	tail := append([]*Region(nil), c.byKey[pos:]...)
 	c.byKey = append(append(c.byKey[:pos], created...), tail...)
@@ -136,6 +137,7 @@ func (c *Cluster) applySplit(r *Region, s step) {
 		c.regions[nr.ID] = nr
 		c.account(nr, +1)
 		c.reflag(nr)
+		c.publish(nr)
 	}
 	c.metrics.splits += len(created)
 }
@@ -165,6 +167,7 @@ func (c *Cluster) applyMerge(op *operator, src *Region, s step) {
 	c.account(dst, +1)
 	c.removeRegion(src)
 	c.reflag(dst)
+	c.publish(dst)
 	c.finishOperator(op, opCanceled)
 	if comp := op.companion; comp != nil && c.ops.running[comp.regionID] == comp {
 		comp.currentStep = len(comp.steps)
@@ -180,6 +183,7 @@ func (c *Cluster) removeRegion(r *Region) {
 	for _, flag := range checkKinds {
 		delete(c.flagged[flag], r.ID)
 	}
+	c.stats.forget(r.ID)
 	delete(c.regions, r.ID)
 	delete(c.flows, r.ID)
 }

@@ -505,7 +505,7 @@ func (pc *pdCollector) collectRegions(e *emitter) {
 	for _, t := range regionStatusTypes {
 		n := 0
 		if t.flag != 0 {
-			n = len(c.flagged[t.flag])
+			n = len(c.stats.shown[t.flag])
 		}
 		e.gauge(d.regionsStatus, float64(n), t.name)
 	}

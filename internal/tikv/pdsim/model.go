@@ -164,6 +164,9 @@ type Region struct {
 	hotHits   int
 
 	flags checkFlags
+	// shown is what PD's region statistics (regions/check/*) report, which
+	// can lag flags: see stats.go.
+	shown checkFlags
 }
 
 func (r *Region) peerOnStore(s StoreID) *Peer {
