@@ -1,45 +1,21 @@
 package subject
 
 import (
-	"fmt"
-	"sort"
-	"strings"
+	"github.com/operator-dev/operator/internal/ticket"
 )
 
-// Severity orders how urgent a violation is.
-type Severity int
+// Severity orders how urgent a violation is; it is the ticket's severity.
+type Severity = ticket.Severity
 
 // Severities, least to most urgent.
 const (
-	Info Severity = iota + 1
-	Warning
-	Critical
+	Info     = ticket.Info
+	Warning  = ticket.Warning
+	Critical = ticket.Critical
 )
 
-func (s Severity) String() string {
-	switch s {
-	case Info:
-		return "info"
-	case Warning:
-		return "warning"
-	case Critical:
-		return "critical"
-	}
-	return fmt.Sprintf("severity(%d)", int(s))
-}
-
 // ParseSeverity reads "info", "warning" or "critical".
-func ParseSeverity(s string) (Severity, error) {
-	switch strings.ToLower(s) {
-	case "info":
-		return Info, nil
-	case "warning":
-		return Warning, nil
-	case "critical":
-		return Critical, nil
-	}
-	return 0, fmt.Errorf("unknown severity %q (want info, warning or critical)", s)
-}
+func ParseSeverity(s string) (Severity, error) { return ticket.ParseSeverity(s) }
 
 // Invariant is one check over a snapshot.
 type Invariant interface {
@@ -70,19 +46,6 @@ type Violation struct {
 // "store-down/store=4" or "hot-write/region=123,store=2".
 func (v Violation) Key() string { return Key(v.Invariant, v.Labels) }
 
-// Key builds a dedup key from an invariant name and labels.
-func Key(invariant string, labels map[string]string) string {
-	if len(labels) == 0 {
-		return invariant
-	}
-	keys := make([]string, 0, len(labels))
-	for k := range labels {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + labels[k]
-	}
-	return invariant + "/" + strings.Join(parts, ",")
-}
+// Key builds a dedup key from an invariant name and labels (see ticket.Key:
+// sorted labels, with separators escaped so distinct labels never collide).
+func Key(invariant string, labels map[string]string) string { return ticket.Key(invariant, labels) }
