@@ -1,0 +1,219 @@
+package monitor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/operator-dev/operator/internal/store"
+	"github.com/operator-dev/operator/internal/subject"
+	"github.com/operator-dev/operator/internal/ticket"
+)
+
+// SourceInvariant is the invariant under which a failing data source (PD
+// timing out, Prometheus down) is itself reported.
+const SourceInvariant = "source-unavailable"
+
+// Monitor evaluates one subject's invariants into tickets.
+type Monitor struct {
+	cfg     Config
+	subj    subject.Subject
+	tickets store.Tickets
+	log     *slog.Logger
+	metrics *Metrics
+	// firstSeen holds, for problems without a ticket yet, when the current
+	// run of violations began (the hold-down).
+	firstSeen map[string]time.Time
+}
+
+// New builds a monitor. metrics may be nil.
+func New(cfg Config, subj subject.Subject, tickets store.Tickets, log *slog.Logger, metrics *Metrics) (*Monitor, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Monitor{cfg: cfg, subj: subj, tickets: tickets, log: log, metrics: metrics, firstSeen: map[string]time.Time{}}, nil
+}
+
+// Report says what one cycle did.
+type Report struct {
+	At         time.Time
+	Violations []subject.Violation
+	// Skipped invariants could not run because a source they need failed.
+	Skipped  []string
+	Failed   []subject.Source
+	Opened   []ticket.ID
+	Reopened []ticket.ID
+	Updated  []ticket.ID
+	Resolved []ticket.ID
+	// Held are violations still inside their hold-down.
+	Held []string
+	// Errors are invariants that failed to evaluate.
+	Errors map[string]error
+}
+
+// Eval runs one cycle at now. It returns an error only when the store
+// fails; a failing subject or invariant is reported in the Report (and as a
+// source-unavailable ticket), and everything else still runs.
+func (m *Monitor) Eval(ctx context.Context, now time.Time) (Report, error) {
+	start := time.Now()
+	rep := Report{At: now, Errors: map[string]error{}}
+	defer func() { m.metrics.cycle(m.subj.Name(), time.Since(start), rep) }()
+
+	snap, err := m.subj.Observe(ctx, now)
+	if err != nil {
+		snap = &subject.Snapshot{Time: now, Sources: []subject.Source{{Name: m.subj.Name(), Err: err}}}
+	}
+	rep.Failed = snap.Failed()
+	failed := map[string]bool{}
+	for _, src := range rep.Failed {
+		failed[src.Name] = true
+		rep.Violations = append(rep.Violations, sourceViolation(src))
+	}
+
+	// evaluated holds invariants that ran: only their tickets may resolve.
+	evaluated := map[string]bool{SourceInvariant: true}
+	for _, inv := range m.subj.Invariants() {
+		if err != nil || needsFailed(inv, failed) {
+			rep.Skipped = append(rep.Skipped, inv.Name())
+			continue
+		}
+		vs, cerr := inv.Check(snap)
+		if cerr != nil {
+			rep.Errors[inv.Name()] = cerr
+			m.log.Warn("invariant failed to evaluate", "invariant", inv.Name(), "err", cerr)
+			continue
+		}
+		evaluated[inv.Name()] = true
+		rep.Violations = append(rep.Violations, vs...)
+	}
+
+	seen := map[string]bool{}
+	for _, v := range rep.Violations {
+		key := v.Key()
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		if err := m.record(ctx, v, key, now, &rep); err != nil {
+			return rep, err
+		}
+	}
+	for key := range m.firstSeen {
+		if !seen[key] {
+			delete(m.firstSeen, key)
+		}
+	}
+	if err := m.resolveCleared(ctx, now, seen, evaluated, &rep); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+func needsFailed(inv subject.Invariant, failed map[string]bool) bool {
+	for _, n := range inv.Needs() {
+		if failed[n] {
+			return true
+		}
+	}
+	return false
+}
+
+func sourceViolation(src subject.Source) subject.Violation {
+	return subject.Violation{
+		Invariant: SourceInvariant,
+		Labels:    map[string]string{"source": src.Name},
+		Severity:  subject.Warning,
+		Summary:   fmt.Sprintf("%s is not answering: %v; checks that need it are skipped", src.Name, src.Err),
+		Evidence:  map[string]any{"error": src.Err.Error(), "latency_ms": src.Latency.Milliseconds()},
+	}
+}
+
+// record opens, reopens or touches the ticket for one violation, after its
+// hold-down when no ticket is active yet.
+func (m *Monitor) record(ctx context.Context, v subject.Violation, key string, now time.Time, rep *Report) error {
+	active := false
+	if _, err := m.tickets.GetByKey(ctx, key); err == nil {
+		active = true
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("monitor: look up ticket %s: %w", key, err)
+	}
+	if !active && m.cfg.HoldDown > 0 {
+		first, ok := m.firstSeen[key]
+		if !ok {
+			m.firstSeen[key] = now
+			first = now
+		}
+		if now.Sub(first) < m.cfg.HoldDown {
+			rep.Held = append(rep.Held, key)
+			return nil
+		}
+	}
+	t := ticket.Ticket{
+		DedupKey: key, Invariant: v.Invariant, Subject: m.subj.Name(), Severity: v.Severity,
+		State: ticket.Open, Summary: v.Summary, Labels: v.Labels, Evidence: v.Evidence,
+		FirstSeen: now, LastSeen: now, Occurrences: 1,
+	}
+	got, outcome, err := m.tickets.OpenOrTouch(ctx, t, m.cfg.ReopenWithin, now)
+	if err != nil {
+		return fmt.Errorf("monitor: record %s: %w", key, err)
+	}
+	delete(m.firstSeen, key)
+	switch outcome {
+	case store.OutcomeOpened:
+		rep.Opened = append(rep.Opened, got.ID)
+		m.log.Info("ticket opened", "ticket", got.ID, "key", key, "severity", v.Severity.String(), "summary", v.Summary)
+	case store.OutcomeReopened:
+		rep.Reopened = append(rep.Reopened, got.ID)
+		m.log.Info("ticket reopened", "ticket", got.ID, "key", key, "summary", v.Summary)
+	default:
+		rep.Updated = append(rep.Updated, got.ID)
+	}
+	return nil
+}
+
+// resolveCleared resolves this subject's active tickets whose invariant ran
+// this cycle, found nothing, and has not seen the problem for ClearAfter.
+// "Last seen" is the store's, so this holds across restarts.
+func (m *Monitor) resolveCleared(ctx context.Context, now time.Time, seen, evaluated map[string]bool, rep *Report) error {
+	active, err := m.tickets.List(ctx, store.Filter{States: []ticket.State{ticket.Open, ticket.Diagnosed}, Subject: m.subj.Name()})
+	if err != nil {
+		return fmt.Errorf("monitor: list active tickets: %w", err)
+	}
+	sort.Slice(active, func(i, j int) bool { return active[i].ID < active[j].ID })
+	for _, t := range active {
+		if seen[t.DedupKey] || !evaluated[t.Invariant] || now.Sub(t.LastSeen) < m.cfg.ClearAfter {
+			continue
+		}
+		reason := fmt.Sprintf("auto-resolved: %s has held for %s", t.Invariant, now.Sub(t.LastSeen).Round(time.Second))
+		if _, err := m.tickets.Resolve(ctx, t.ID, reason, now); err != nil {
+			return fmt.Errorf("monitor: resolve ticket %d (%s): %w", t.ID, t.DedupKey, err)
+		}
+		rep.Resolved = append(rep.Resolved, t.ID)
+		m.log.Info("ticket resolved", "ticket", t.ID, "key", t.DedupKey, "reason", reason)
+	}
+	return nil
+}
+
+// Run evaluates every Interval until ctx ends. A store error is logged and
+// the next cycle tries again: the monitor never stops on its own.
+func (m *Monitor) Run(ctx context.Context, now func() time.Time) error {
+	tick := time.NewTicker(m.cfg.Interval)
+	defer tick.Stop()
+	for {
+		if _, err := m.Eval(ctx, now()); err != nil && ctx.Err() == nil {
+			m.log.Error("monitor cycle failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
+}
