@@ -1,0 +1,164 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/operator-dev/operator/internal/store"
+	"github.com/operator-dev/operator/internal/ticket"
+)
+
+// AlertmanagerSubject is the subject of tickets that come from Alertmanager.
+const AlertmanagerSubject = "alertmanager"
+
+// WebhookMessage is Alertmanager's webhook payload, version 4.
+type WebhookMessage struct {
+	Version           string            `json:"version"`
+	GroupKey          string            `json:"groupKey"`
+	TruncatedAlerts   int               `json:"truncatedAlerts"`
+	Status            string            `json:"status"`
+	Receiver          string            `json:"receiver"`
+	GroupLabels       map[string]string `json:"groupLabels"`
+	CommonLabels      map[string]string `json:"commonLabels"`
+	CommonAnnotations map[string]string `json:"commonAnnotations"`
+	ExternalURL       string            `json:"externalURL"`
+	Alerts            []Alert           `json:"alerts"`
+}
+
+// Alert is one alert of a webhook message.
+type Alert struct {
+	Status       string            `json:"status"`
+	Labels       map[string]string `json:"labels"`
+	Annotations  map[string]string `json:"annotations"`
+	StartsAt     time.Time         `json:"startsAt"`
+	EndsAt       time.Time         `json:"endsAt"`
+	GeneratorURL string            `json:"generatorURL"`
+	Fingerprint  string            `json:"fingerprint"`
+}
+
+// AlertResult says what the intake did with each alert.
+type AlertResult struct {
+	Key     string    `json:"key"`
+	Ticket  ticket.ID `json:"ticket,omitempty"`
+	Outcome string    `json:"outcome"` // opened, reopened, updated, resolved, ignored
+	Reason  string    `json:"reason,omitempty"`
+}
+
+// validate rejects payloads Alertmanager would not send, with a message
+// naming the field.
+func (m *WebhookMessage) validate() error {
+	if m.Version != "4" {
+		return fmt.Errorf("unsupported webhook version %q (want \"4\")", m.Version)
+	}
+	if len(m.Alerts) == 0 {
+		return errors.New("no alerts in the payload")
+	}
+	for i, a := range m.Alerts {
+		if a.Status != "firing" && a.Status != "resolved" {
+			return fmt.Errorf("alert %d: status %q is neither firing nor resolved", i, a.Status)
+		}
+		if a.Labels["alertname"] == "" {
+			return fmt.Errorf("alert %d: no alertname label", i)
+		}
+	}
+	return nil
+}
+
+// alertKey dedups an alert by its name and labels, the way Alertmanager
+// identifies it; the alertname is the invariant.
+func alertKey(a Alert) (string, string, map[string]string) {
+	labels := map[string]string{}
+	for k, v := range a.Labels {
+		if k != "alertname" {
+			labels[k] = v
+		}
+	}
+	inv := "alert:" + a.Labels["alertname"]
+	return ticket.Key(inv, labels), inv, labels
+}
+
+func severityOf(a Alert) ticket.Severity {
+	// PD's and TiKV's rules use "level"; most others use "severity".
+	for _, k := range []string{"severity", "level"} {
+		switch strings.ToLower(a.Labels[k]) {
+		case "critical", "emergency", "page":
+			return ticket.Critical
+		case "info", "none":
+			return ticket.Info
+		}
+	}
+	return ticket.Warning
+}
+
+func (s *Server) alertmanager(w http.ResponseWriter, r *http.Request) {
+	var msg WebhookMessage
+	dec := json.NewDecoder(io.LimitReader(r.Body, 8<<20))
+	if err := dec.Decode(&msg); err != nil {
+		writeError(w, http.StatusBadRequest, "alertmanager webhook: body is not a JSON webhook message: %v", err)
+		return
+	}
+	if err := msg.validate(); err != nil {
+		writeError(w, http.StatusBadRequest, "alertmanager webhook: %v", err)
+		return
+	}
+	now := s.now()
+	var results []AlertResult
+	for _, a := range msg.Alerts {
+		res, err := s.intake(r, a, now)
+		if err != nil {
+			s.storeError(w, "alertmanager webhook: record "+res.Key, err)
+			return
+		}
+		results = append(results, res)
+	}
+	sort.SliceStable(results, func(i, j int) bool { return results[i].Key < results[j].Key })
+	writeJSON(w, http.StatusOK, results)
+}
+
+func (s *Server) intake(r *http.Request, a Alert, now time.Time) (AlertResult, error) {
+	key, inv, labels := alertKey(a)
+	res := AlertResult{Key: key}
+	if a.Status == "resolved" {
+		t, err := s.tickets.GetByKey(r.Context(), key)
+		if errors.Is(err, store.ErrNotFound) {
+			res.Outcome, res.Reason = "ignored", "no active ticket for this alert"
+			return res, nil
+		}
+		if err != nil {
+			return res, err
+		}
+		if _, err := s.tickets.Resolve(r.Context(), t.ID, "resolved by Alertmanager", now); err != nil {
+			return res, err
+		}
+		res.Ticket, res.Outcome = t.ID, "resolved"
+		return res, nil
+	}
+	summary := a.Annotations["summary"]
+	if d := a.Annotations["description"]; summary == "" {
+		summary = d
+	}
+	if summary == "" {
+		summary = a.Labels["alertname"] + " is firing"
+	}
+	evidence := map[string]any{"starts_at": a.StartsAt.UTC().Format(time.RFC3339), "generator_url": a.GeneratorURL, "fingerprint": a.Fingerprint}
+	for k, v := range a.Annotations {
+		evidence["annotation_"+k] = v
+	}
+	t := ticket.Ticket{
+		DedupKey: key, Invariant: inv, Subject: AlertmanagerSubject, Severity: severityOf(a), State: ticket.Open,
+		Summary: summary, Labels: labels, Evidence: evidence, FirstSeen: now, LastSeen: now, Occurrences: 1,
+	}
+	got, outcome, err := s.tickets.OpenOrTouch(r.Context(), t, s.reopenWithin, now)
+	if err != nil {
+		return res, err
+	}
+	res.Ticket = got.ID
+	res.Outcome = map[store.Outcome]string{store.OutcomeOpened: "opened", store.OutcomeReopened: "reopened", store.OutcomeUpdated: "updated"}[outcome]
+	return res, nil
+}

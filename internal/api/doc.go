@@ -1,0 +1,14 @@
+// Package api is the daemon's HTTP API: the one writer of the state store,
+// whose clients are the CLI (`operator tickets ...`, the way amtool talks
+// to Alertmanager), the web console and Alertmanager's webhook.
+//
+// Routes (JSON):
+//
+//	GET  /api/v1/tickets?state=open&state=diagnosed&invariant=&limit=
+//	GET  /api/v1/tickets/{id}            a ticket and its timeline
+//	POST /api/v1/tickets/{id}/resolve    {"reason": "..."}
+//	POST /api/v1/alerts/alertmanager     Alertmanager webhook, payload version 4
+//	GET  /healthz
+//
+// Errors are {"error": "..."} with a status a client can act on.
+package api

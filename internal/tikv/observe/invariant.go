@@ -1,0 +1,134 @@
+package observe
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/operator-dev/operator/internal/subject"
+	"github.com/operator-dev/operator/internal/tikv/pd"
+)
+
+// Invariant names, stable: they are part of every dedup key.
+const (
+	InvStoreDisconnected = "store-disconnected"
+	InvStoreDown         = "store-down"
+	InvStoreOfflineStuck = "store-offline-stuck"
+	InvStoreLowSpace     = "store-low-space"
+	InvRegionMissPeer    = "region-miss-peer"
+	InvRegionDownPeer    = "region-down-peer"
+	InvRegionPendingPeer = "region-pending-peer"
+	InvRegionExtraPeer   = "region-extra-peer"
+	InvRegionOfflinePeer = "region-offline-peer"
+	InvLeaderImbalance   = "leader-imbalance"
+	InvRegionImbalance   = "region-imbalance"
+	InvHotWriteRegion    = "hot-write-region"
+	InvHotReadRegion     = "hot-read-region"
+	InvHotWriteStore     = "hot-write-store"
+	InvHotReadStore      = "hot-read-store"
+	InvOperatorStuck     = "operator-stuck"
+	InvRegionOversized   = "region-oversized"
+	InvStoreHighLatency  = "store-high-latency"
+	InvPDUnhealthy       = "pd-unhealthy"
+	InvPDNoLeader        = "pd-no-leader"
+)
+
+// invariant is one check: a pure function of the snapshot's Data and time.
+type invariant struct {
+	name  string
+	needs []string
+	check func(d *Data, now time.Time) []subject.Violation
+}
+
+func (i *invariant) Name() string    { return i.name }
+func (i *invariant) Needs() []string { return append([]string(nil), i.needs...) }
+
+// Check runs the check on a snapshot taken by this adapter.
+func (i *invariant) Check(s *subject.Snapshot) ([]subject.Violation, error) {
+	if s == nil {
+		return nil, fmt.Errorf("%s: no snapshot", i.name)
+	}
+	d, ok := s.Data.(*Data)
+	if !ok || d == nil {
+		return nil, fmt.Errorf("%s: snapshot data is %T, not *observe.Data", i.name, s.Data)
+	}
+	vs := i.check(d, s.Time)
+	for k := range vs {
+		vs[k].Invariant = i.name
+		if vs[k].Labels == nil {
+			vs[k].Labels = map[string]string{}
+		}
+	}
+	return vs, nil
+}
+
+// invariants lists the checks in their stable order. store-high-latency is
+// present only when Prometheus is configured: without it the check could
+// not hold or fail, only pretend.
+func invariants(cfg Config, withPrometheus bool) []subject.Invariant {
+	regions := func(name string, kind pd.RegionCheck) subject.Invariant {
+		return &invariant{name, []string{SourceRegionCheck(kind)}, cfg.regionCheck(kind)}
+	}
+	out := []subject.Invariant{
+		&invariant{InvStoreDisconnected, []string{SourceStores}, cfg.storeDisconnected},
+		&invariant{InvStoreDown, []string{SourceStores}, cfg.storeDown},
+		&invariant{InvStoreOfflineStuck, []string{SourceStores}, cfg.storeOfflineStuck},
+		&invariant{InvStoreLowSpace, []string{SourceStores, SourceSchedule}, cfg.storeLowSpace},
+		regions(InvRegionMissPeer, pd.CheckMissPeer),
+		regions(InvRegionDownPeer, pd.CheckDownPeer),
+		regions(InvRegionPendingPeer, pd.CheckPendingPeer),
+		regions(InvRegionExtraPeer, pd.CheckExtraPeer),
+		regions(InvRegionOfflinePeer, pd.CheckOfflinePeer),
+		&invariant{InvLeaderImbalance, []string{SourceStores, SourceSchedule}, cfg.leaderImbalance},
+		&invariant{InvRegionImbalance, []string{SourceStores}, cfg.regionImbalance},
+		&invariant{InvHotWriteRegion, []string{SourceHotWrite}, cfg.hotRegions(false)},
+		&invariant{InvHotReadRegion, []string{SourceHotRead}, cfg.hotRegions(true)},
+		&invariant{InvHotWriteStore, []string{SourceHotStores}, cfg.hotStores(false)},
+		&invariant{InvHotReadStore, []string{SourceHotStores}, cfg.hotStores(true)},
+		&invariant{InvOperatorStuck, []string{SourceOperators}, cfg.operatorStuck},
+		regions(InvRegionOversized, pd.CheckOversizedRegion),
+	}
+	if withPrometheus {
+		out = append(out, &invariant{InvStoreHighLatency, []string{SourcePrometheus}, cfg.storeHighLatency})
+	}
+	return append(out,
+		&invariant{InvPDUnhealthy, []string{SourceHealth}, cfg.pdUnhealthy},
+		&invariant{InvPDNoLeader, []string{SourceHealth}, cfg.pdNoLeader},
+	)
+}
+
+// Formatting for summaries and evidence.
+
+// human rounds a duration for a summary: whole seconds, or minutes past an hour.
+func human(d time.Duration) string {
+	if d >= time.Hour {
+		return d.Round(time.Minute).String()
+	}
+	return d.Round(time.Second).String()
+}
+
+// rate formats bytes per second: "32MiB/s".
+func rate(bytesPerSec float64) string {
+	if bytesPerSec < 0 || math.IsNaN(bytesPerSec) {
+		bytesPerSec = 0
+	}
+	return pd.ByteSize(bytesPerSec).String() + "/s"
+}
+
+// pct formats a share as a percentage with one decimal: "85.2%".
+func pct(share float64) string { return fmt.Sprintf("%.1f%%", share*100) }
+
+// round3 keeps evidence numbers readable and JSON-friendly.
+func round3(v float64) float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0
+	}
+	return math.Round(v*1000) / 1000
+}
+
+func timeString(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
