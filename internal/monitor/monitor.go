@@ -74,8 +74,8 @@ func (m *Monitor) Eval(ctx context.Context, now time.Time) (Report, error) {
 	failed := map[string]bool{}
 	for _, src := range rep.Failed {
 		failed[src.Name] = true
-		rep.Violations = append(rep.Violations, sourceViolation(src))
 	}
+	rep.Violations = append(rep.Violations, sourceViolations(rep.Failed)...)
 
 	// evaluated holds invariants that ran: only their tickets may resolve.
 	evaluated := map[string]bool{SourceInvariant: true}
@@ -125,14 +125,37 @@ func needsFailed(inv subject.Invariant, failed map[string]bool) bool {
 	return false
 }
 
-func sourceViolation(src subject.Source) subject.Violation {
-	return subject.Violation{
-		Invariant: SourceInvariant,
-		Labels:    map[string]string{"source": src.Name},
-		Severity:  subject.Warning,
-		Summary:   fmt.Sprintf("%s is not answering: %v; checks that need it are skipped", src.Name, src.Err),
-		Evidence:  map[string]any{"error": src.Err.Error(), "latency_ms": src.Latency.Milliseconds()},
+// sourceViolations reports failed sources once per system ("pd"), listing
+// the endpoints that failed, so PD being down is one ticket, not fifteen.
+func sourceViolations(failed []subject.Source) []subject.Violation {
+	bySystem := map[string][]subject.Source{}
+	var systems []string
+	for _, src := range failed {
+		sys := src.System()
+		if _, ok := bySystem[sys]; !ok {
+			systems = append(systems, sys)
+		}
+		bySystem[sys] = append(bySystem[sys], src)
 	}
+	sort.Strings(systems)
+	var out []subject.Violation
+	for _, sys := range systems {
+		srcs := bySystem[sys]
+		errs := map[string]any{}
+		names := make([]string, len(srcs))
+		for i, src := range srcs {
+			names[i] = src.Name
+			errs[src.Name] = src.Err.Error()
+		}
+		out = append(out, subject.Violation{
+			Invariant: SourceInvariant,
+			Labels:    map[string]string{"source": sys},
+			Severity:  subject.Warning,
+			Summary:   fmt.Sprintf("%s is not answering (%d failed: %v); checks that need it are skipped", sys, len(srcs), srcs[0].Err),
+			Evidence:  map[string]any{"failed_sources": names, "errors": errs},
+		})
+	}
+	return out
 }
 
 // record opens, reopens or touches the ticket for one violation, after its

@@ -236,6 +236,20 @@ func TestFailingSourceSkipsOnlyItsInvariants(t *testing.T) {
 	}
 }
 
+func TestSourceFailuresAreOneTicketPerSystem(t *testing.T) {
+	failed := []subject.Source{
+		{Name: "pd:stores", Err: errors.New("500")}, {Name: "pd:health", Err: errors.New("500")},
+		{Name: "prometheus", Err: errors.New("refused")},
+	}
+	vs := sourceViolations(failed)
+	if len(vs) != 2 || vs[0].Key() != "source-unavailable/source=pd" || vs[1].Key() != "source-unavailable/source=prometheus" {
+		t.Fatalf("violations: %+v", vs)
+	}
+	if names := vs[0].Evidence["failed_sources"].([]string); len(names) != 2 {
+		t.Fatalf("pd evidence: %+v", vs[0].Evidence)
+	}
+}
+
 func TestObserveFailureAndInvariantErrors(t *testing.T) {
 	r := newRig(t, Config{})
 	r.subj.observe = errors.New("dial tcp: connection refused")

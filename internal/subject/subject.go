@@ -30,9 +30,11 @@ type Snapshot struct {
 	Data    any
 }
 
-// Source reports how one data source did during Observe.
+// Source reports how one data source did during Observe. Names may be
+// hierarchical, "system:endpoint" ("pd:stores"): invariants name the exact
+// sources they need, and a failure is reported once per system.
 type Source struct {
-	Name    string // "pd", "prometheus"
+	Name    string // "pd:stores", "prometheus"
 	Err     error  // nil when it answered
 	Latency time.Duration
 }
@@ -56,4 +58,15 @@ func (s *Snapshot) Source(name string) (Source, bool) {
 		}
 	}
 	return Source{}, false
+}
+
+// System is the part of a source name before the first ':' ("pd" for
+// "pd:stores"), or the whole name.
+func (s Source) System() string {
+	for i := 0; i < len(s.Name); i++ {
+		if s.Name[i] == ':' {
+			return s.Name[:i]
+		}
+	}
+	return s.Name
 }

@@ -49,3 +49,11 @@ func TestSnapshotFailedSources(t *testing.T) {
 		t.Fatal("Source(etcd) found a source that was never observed")
 	}
 }
+
+func TestSourceSystem(t *testing.T) {
+	for name, want := range map[string]string{"pd:stores": "pd", "pd:regions-check/miss-peer": "pd", "prometheus": "prometheus", "": ""} {
+		if got := (Source{Name: name}).System(); got != want {
+			t.Errorf("System(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
