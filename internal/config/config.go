@@ -14,6 +14,7 @@ type Config struct {
 	PDSim      PDSim      `yaml:"pdsim"`
 	Monitor    Monitor    `yaml:"monitor"`
 	DB         DB         `yaml:"db"`
+	API        API        `yaml:"api"`
 }
 
 // Log configures the process logger.
@@ -68,6 +69,17 @@ type PDSim struct {
 // Monitor configures invariant evaluation.
 type Monitor struct {
 	Interval Duration `yaml:"interval"`
+	// HoldDown: a problem must last this long before its ticket opens.
+	HoldDown Duration `yaml:"hold-down"`
+	// ClearAfter: a problem must stay gone this long before its ticket resolves.
+	ClearAfter Duration `yaml:"clear-after"`
+	// ReopenWithin: a problem back this soon reopens its resolved ticket.
+	ReopenWithin Duration `yaml:"reopen-within"`
+}
+
+// API configures the daemon's HTTP API (tickets, Alertmanager webhook, /metrics).
+type API struct {
+	Listen string `yaml:"listen"`
 }
 
 // DB configures the state store.
@@ -91,7 +103,12 @@ func Default() *Config {
 			Seed:    1,
 			Speed:   1,
 		},
-		Monitor: Monitor{Interval: Duration(10 * time.Second)},
-		DB:      DB{Path: "operator.db"},
+		Monitor: Monitor{
+			Interval:     Duration(10 * time.Second),
+			ClearAfter:   Duration(time.Minute),
+			ReopenWithin: Duration(30 * time.Minute),
+		},
+		DB:  DB{Path: "operator.db"},
+		API: API{Listen: "127.0.0.1:9876"},
 	}
 }

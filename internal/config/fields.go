@@ -59,7 +59,11 @@ func fields() []*field {
 		fileField("pdsim.scenario", "PD simulator: scenario file (optional)", func(c *Config) *string { return &c.PDSim.Scenario }),
 		floatField("pdsim.speed", "PD simulator: simulated seconds per real second", func(c *Config) *float64 { return &c.PDSim.Speed }),
 		durationField("monitor.interval", "how often invariants are evaluated", func(c *Config) *Duration { return &c.Monitor.Interval }, Duration(time.Second)),
+		durationField("monitor.hold-down", "how long a problem must last before its ticket opens", func(c *Config) *Duration { return &c.Monitor.HoldDown }, 0),
+		durationField("monitor.clear-after", "how long a problem must stay gone before its ticket resolves", func(c *Config) *Duration { return &c.Monitor.ClearAfter }, 0),
+		durationField("monitor.reopen-within", "a problem back within this window reopens its resolved ticket", func(c *Config) *Duration { return &c.Monitor.ReopenWithin }, 0),
 		stringField("db.path", "SQLite database file", func(c *Config) *string { return &c.DB.Path }, checkRequired),
+		stringField("api.listen", "daemon HTTP API listen address (host:port)", func(c *Config) *string { return &c.API.Listen }, checkListen),
 	)
 }
 

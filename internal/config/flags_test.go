@@ -32,7 +32,11 @@ pdsim.seed OPERATOR_PDSIM_SEED --pdsim-seed
 pdsim.scenario OPERATOR_PDSIM_SCENARIO --pdsim-scenario
 pdsim.speed OPERATOR_PDSIM_SPEED --pdsim-speed
 monitor.interval OPERATOR_MONITOR_INTERVAL --monitor-interval
+monitor.hold-down OPERATOR_MONITOR_HOLD_DOWN --monitor-hold-down
+monitor.clear-after OPERATOR_MONITOR_CLEAR_AFTER --monitor-clear-after
+monitor.reopen-within OPERATOR_MONITOR_REOPEN_WITHIN --monitor-reopen-within
 db.path OPERATOR_DB_PATH --db-path
+api.listen OPERATOR_API_LISTEN --api-listen
 `
 	var b strings.Builder
 	seen := map[string]bool{}

@@ -86,7 +86,8 @@ func TestLoadEveryKey(t *testing.T) {
 		"prometheus.endpoint": "http://prom:9090", "prometheus.timeout": "4s",
 		"pdsim.listen": ":9999", "pdsim.stores": "9", "pdsim.regions": "99", "pdsim.seed": "-3",
 		"pdsim.scenario": "testdata/bad.yaml", "pdsim.speed": "0.5",
-		"monitor.interval": "2m", "db.path": "/var/lib/operator.db",
+		"monitor.interval": "2m", "monitor.hold-down": "15s", "monitor.clear-after": "3m", "monitor.reopen-within": "1h",
+		"db.path": "/var/lib/operator.db", "api.listen": "0.0.0.0:9999",
 	}
 	want := Config{
 		Log: Log{Level: "debug", Format: "json"},
@@ -95,8 +96,10 @@ func TestLoadEveryKey(t *testing.T) {
 			WriteTLS: TLS{CAFile: "testdata/tls/client.pem", CertFile: "testdata/tls/ca.pem", KeyFile: "testdata/tls/ca.pem"}},
 		Prometheus: Prometheus{Endpoint: "http://prom:9090", Timeout: Duration(4 * time.Second)},
 		PDSim:      PDSim{Listen: ":9999", Stores: 9, Regions: 99, Seed: -3, Scenario: "testdata/bad.yaml", Speed: 0.5},
-		Monitor:    Monitor{Interval: Duration(2 * time.Minute)},
-		DB:         DB{Path: "/var/lib/operator.db"},
+		Monitor: Monitor{Interval: Duration(2 * time.Minute), HoldDown: Duration(15 * time.Second),
+			ClearAfter: Duration(3 * time.Minute), ReopenWithin: Duration(time.Hour)},
+		DB:  DB{Path: "/var/lib/operator.db"},
+		API: API{Listen: "0.0.0.0:9999"},
 	}
 	if len(values) != len(fields()) {
 		t.Fatalf("test sets %d keys, config has %d", len(values), len(fields()))
