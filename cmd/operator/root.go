@@ -41,7 +41,8 @@ func newRootCmd(stdout, stderr io.Writer, env lookupEnv) *cobra.Command {
 	root.SetErr(stderr)
 	root.PersistentFlags().String("config", "", "YAML config file (flags override env OPERATOR_*, which overrides the file)")
 	config.RegisterFlags(root.PersistentFlags())
-	root.AddCommand(newVersionCmd(stdout), newConfigCmd(stdout), newPDSimCmd(stderr, env))
+	root.AddCommand(newVersionCmd(stdout), newConfigCmd(stdout), newPDSimCmd(stderr, env),
+		newRunCmd(stderr, env), newTicketsCmd(stdout, env))
 	return root
 }
 

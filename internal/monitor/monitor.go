@@ -225,12 +225,17 @@ func (m *Monitor) resolveCleared(ctx context.Context, now time.Time, seen, evalu
 }
 
 // Run evaluates every Interval until ctx ends. A store error is logged and
-// the next cycle tries again: the monitor never stops on its own.
+// the next cycle tries again: the monitor never stops on its own. A cycle in
+// progress when ctx ends is finished, not abandoned (it is bounded by the
+// interval), so a graceful shutdown loses nothing.
 func (m *Monitor) Run(ctx context.Context, now func() time.Time) error {
 	tick := time.NewTicker(m.cfg.Interval)
 	defer tick.Stop()
 	for {
-		if _, err := m.Eval(ctx, now()); err != nil && ctx.Err() == nil {
+		cycleCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.cfg.Interval)
+		_, err := m.Eval(cycleCtx, now())
+		cancel()
+		if err != nil {
 			m.log.Error("monitor cycle failed", "err", err)
 		}
 		select {

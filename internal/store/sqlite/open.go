@@ -97,6 +97,9 @@ func open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err := checkPath(abs); err != nil {
 		return nil, err
 	}
+	if err := checkHeader(abs); err != nil {
+		return nil, err
+	}
 	ms, err := loadMigrations(migrationFiles, "migrations")
 	if err != nil {
 		return nil, err
@@ -226,6 +229,33 @@ func (s *Store) Close() error {
 	werr := s.w.Close()
 	if err := errors.Join(rerr, werr); err != nil {
 		return fmt.Errorf("close ticket store %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// sqliteHeader starts every SQLite database file.
+const sqliteHeader = "SQLite format 3\x00"
+
+// checkHeader refuses an existing, non-empty file that does not start with
+// SQLite's header before SQLite touches it: SQLite itself takes a file of a
+// few bytes for an empty database and would write over it, so a mistyped
+// --db-path could destroy someone's file.
+func checkHeader(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read header: %w", err)
+	}
+	defer f.Close()
+	buf := make([]byte, len(sqliteHeader))
+	n, err := io.ReadFull(f, buf)
+	if n == 0 && (err == io.EOF || err == nil) {
+		return nil // empty: SQLite makes it a new database
+	}
+	if string(buf[:n]) != sqliteHeader {
+		return fmt.Errorf("%w: file is not a database (it does not start with the SQLite header)", ErrNotDatabase)
 	}
 	return nil
 }

@@ -37,6 +37,7 @@ func TestOpenErrors(t *testing.T) {
 		{"path is a directory", dir, nil, "is a directory, not a database file"},
 		{"not a database", write("notes.txt", garbage), sqlite.ErrNotDatabase, "file is not a database"},
 		{"short non-database", write("short.txt", []byte("hello")), sqlite.ErrNotDatabase, "file is not a database"},
+		{"one byte", write("one.txt", []byte("x")), sqlite.ErrNotDatabase, "file is not a database"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,99 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/operator-dev/operator/internal/ticket"
+)
+
+// Client is the API's client, used by the CLI.
+type Client struct {
+	base string
+	http *http.Client
+}
+
+// NewClient talks to the daemon at base ("http://127.0.0.1:9876").
+func NewClient(base string) *Client {
+	return &Client{base: strings.TrimSuffix(base, "/"), http: &http.Client{Timeout: 30 * time.Second}}
+}
+
+func (c *Client) do(ctx context.Context, method, path string, body, out any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("cannot reach the operator daemon at %s (is `operator run` running?): %w", c.base, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return fmt.Errorf("%s %s: read answer: %w", method, path, err)
+	}
+	if resp.StatusCode >= 300 {
+		var eb ErrorBody
+		if json.Unmarshal(data, &eb) == nil && eb.Error != "" {
+			return fmt.Errorf("%s (HTTP %d)", eb.Error, resp.StatusCode)
+		}
+		return fmt.Errorf("%s %s: HTTP %d: %s", method, path, resp.StatusCode, strings.TrimSpace(string(data)))
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			return fmt.Errorf("%s %s: the daemon answered something that is not the expected JSON: %w", method, path, err)
+		}
+	}
+	return nil
+}
+
+// ListOptions filter List.
+type ListOptions struct {
+	States []ticket.State
+	Limit  int
+}
+
+// List returns tickets, newest first.
+func (c *Client) List(ctx context.Context, o ListOptions) ([]ticket.Ticket, error) {
+	q := url.Values{}
+	for _, s := range o.States {
+		q.Add("state", string(s))
+	}
+	if o.Limit > 0 {
+		q.Set("limit", strconv.Itoa(o.Limit))
+	}
+	var out []ticket.Ticket
+	err := c.do(ctx, http.MethodGet, "/api/v1/tickets?"+q.Encode(), nil, &out)
+	return out, err
+}
+
+// Get returns one ticket with its timeline.
+func (c *Client) Get(ctx context.Context, id ticket.ID) (TicketView, error) {
+	var out TicketView
+	err := c.do(ctx, http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", id), nil, &out)
+	return out, err
+}
+
+// Resolve resolves a ticket by hand.
+func (c *Client) Resolve(ctx context.Context, id ticket.ID, reason string) (ticket.Ticket, error) {
+	var out ticket.Ticket
+	err := c.do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/resolve", id), ResolveRequest{Reason: reason}, &out)
+	return out, err
+}

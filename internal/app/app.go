@@ -1,0 +1,132 @@
+// Package app wires Operator's parts from a Config: the PD and Prometheus
+// clients, the TiKV subject, the state store, the monitor and the HTTP API.
+// It holds no logic of its own.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	promapi "github.com/prometheus/client_golang/api"
+	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/operator-dev/operator/internal/api"
+	"github.com/operator-dev/operator/internal/config"
+	"github.com/operator-dev/operator/internal/monitor"
+	"github.com/operator-dev/operator/internal/store/sqlite"
+	"github.com/operator-dev/operator/internal/tikv/observe"
+	"github.com/operator-dev/operator/internal/tikv/pd"
+)
+
+// App is a wired daemon.
+type App struct {
+	cfg     *config.Config
+	log     *slog.Logger
+	store   *sqlite.Store
+	monitor *monitor.Monitor
+	handler http.Handler
+	ln      net.Listener
+}
+
+// New wires the daemon and opens its store and listener; nothing runs yet.
+func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error) {
+	pdc, err := pd.New(pd.Config{
+		Endpoint: cfg.PD.Endpoint, Timeout: time.Duration(cfg.PD.Timeout), ReadOnly: true,
+		TLS: pd.TLSConfig{CAFile: cfg.PD.ReadTLS.CAFile, CertFile: cfg.PD.ReadTLS.CertFile, KeyFile: cfg.PD.ReadTLS.KeyFile},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("set up the PD client for %s: %w", cfg.PD.Endpoint, err)
+	}
+	var prom promv1.API
+	if cfg.Prometheus.Endpoint != "" {
+		c, err := promapi.NewClient(promapi.Config{Address: cfg.Prometheus.Endpoint})
+		if err != nil {
+			return nil, fmt.Errorf("set up the Prometheus client for %s: %w", cfg.Prometheus.Endpoint, err)
+		}
+		prom = promv1.NewAPI(c)
+	}
+	ocfg := observe.DefaultConfig()
+	ocfg.PDTimeout = time.Duration(cfg.PD.Timeout)
+	ocfg.PrometheusTimeout = time.Duration(cfg.Prometheus.Timeout)
+	subj, err := observe.New(ocfg, pdc, prom, time.Now)
+	if err != nil {
+		return nil, fmt.Errorf("set up the TiKV subject: %w", err)
+	}
+	if dir := filepath.Dir(cfg.DB.Path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create the directory of the state store %s: %w", cfg.DB.Path, err)
+		}
+	}
+	st, err := sqlite.Open(ctx, cfg.DB.Path, sqlite.Options{Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("open the state store: %w", err)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	mon, err := monitor.New(monitor.Config{
+		Interval: time.Duration(cfg.Monitor.Interval), HoldDown: time.Duration(cfg.Monitor.HoldDown),
+		ClearAfter: time.Duration(cfg.Monitor.ClearAfter), ReopenWithin: time.Duration(cfg.Monitor.ReopenWithin),
+	}, subj, st, log, monitor.NewMetrics(reg, st))
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("set up the monitor: %w", err)
+	}
+	ln, err := net.Listen("tcp", cfg.API.Listen)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("listen for the API on %s: %w", cfg.API.Listen, err)
+	}
+	h := api.New(st, api.Options{Log: log, ReopenWithin: time.Duration(cfg.Monitor.ReopenWithin),
+		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{})})
+	return &App{cfg: cfg, log: log, store: st, monitor: mon, handler: h, ln: ln}, nil
+}
+
+// Addr is where the API listens.
+func (a *App) Addr() string { return a.ln.Addr().String() }
+
+// Run serves the API and runs the monitor until ctx ends, then finishes the
+// cycle in progress, stops the API and closes the store.
+func (a *App) Run(ctx context.Context) error {
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(a.ln) }()
+	a.log.Info("operator running", "api", "http://"+a.Addr(), "pd", a.cfg.PD.Endpoint,
+		"prometheus", a.cfg.Prometheus.Endpoint, "db", a.cfg.DB.Path, "interval", time.Duration(a.cfg.Monitor.Interval).String())
+	monDone := make(chan struct{})
+	go func() {
+		defer close(monDone)
+		a.monitor.Run(ctx, time.Now)
+	}()
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+		stop()
+	}
+	<-monDone
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		a.log.Warn("API shutdown", "err", err)
+	}
+	if err := a.store.Close(); err != nil {
+		return fmt.Errorf("close the state store: %w", err)
+	}
+	a.log.Info("operator stopped")
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return fmt.Errorf("serve the API: %w", serveErr)
+	}
+	return nil
+}

@@ -1,0 +1,100 @@
+package app
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/operator-dev/operator/internal/config"
+	"github.com/operator-dev/operator/internal/tikv/pdsim"
+)
+
+func testConfig(t *testing.T, pdURL string) *config.Config {
+	cfg := config.Default()
+	cfg.PD.Endpoint = pdURL
+	cfg.DB.Path = filepath.Join(t.TempDir(), "state", "operator.db")
+	cfg.API.Listen = "127.0.0.1:0"
+	cfg.Monitor.Interval = config.Duration(time.Second)
+	return cfg
+}
+
+func TestAppServesAndShutsDownCleanly(t *testing.T) {
+	sim := httptest.NewServer(pdsim.NewServer(pdsim.New(pdsim.Options{Stores: 3, Regions: 30}), "http://127.0.0.1:2379"))
+	defer sim.Close()
+	cfg := testConfig(t, sim.URL)
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := New(ctx, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	base := "http://" + a.Addr()
+	for _, path := range []string{"/healthz", "/api/v1/tickets"} {
+		resp, err := http.Get(base + path)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %v %v", path, resp, err)
+		}
+		resp.Body.Close()
+	}
+	// The first cycle runs at start; its metrics are there once it ends.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get(base + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(b), "operator_monitor_cycle_duration_seconds_count") && strings.Contains(string(b), `operator_tickets{state="open"} 0`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("metrics never showed a finished cycle:\n%s", b)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("Run did not return after cancel")
+	}
+	if _, err := os.Stat(cfg.DB.Path); err != nil {
+		t.Fatalf("state store not created: %v", err)
+	}
+}
+
+func TestAppNewFailsClearly(t *testing.T) {
+	dir := t.TempDir()
+	blocker := filepath.Join(dir, "file")
+	os.WriteFile(blocker, []byte("x"), 0o600)
+	cases := map[string]struct {
+		mutate func(c *config.Config)
+		want   string
+	}{
+		"db under a file": {func(c *config.Config) { c.DB.Path = filepath.Join(blocker, "op.db") }, "state store"},
+		"db not sqlite":   {func(c *config.Config) { c.DB.Path = blocker }, "not a database"},
+		"listen taken":    {func(c *config.Config) { c.API.Listen = "256.0.0.1:1" }, "listen for the API"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			cfg := testConfig(t, "http://127.0.0.1:1")
+			tc.mutate(cfg)
+			_, err := New(context.Background(), cfg, slog.New(slog.DiscardHandler))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("New = %v, want an error mentioning %q", err, tc.want)
+			}
+		})
+	}
+}
