@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/operator-dev/operator/internal/api"
 	"github.com/operator-dev/operator/internal/ticket"
+	"github.com/operator-dev/operator/internal/ticketview"
 )
 
 func newTicketsCmd(stdout io.Writer, env lookupEnv) *cobra.Command {
@@ -63,7 +63,7 @@ func newTicketsCmd(stdout io.Writer, env lookupEnv) *cobra.Command {
 			if o == "json" {
 				return writeJSONOut(stdout, ts)
 			}
-			return writeTicketTable(stdout, ts, time.Now())
+			return ticketview.Table(stdout, ts, time.Now())
 		},
 	}
 	list.Flags().StringSlice("state", nil, "only these states (open, diagnosed, resolved); repeatable")
@@ -92,7 +92,7 @@ func newTicketsCmd(stdout io.Writer, env lookupEnv) *cobra.Command {
 			if o == "json" {
 				return writeJSONOut(stdout, v)
 			}
-			return writeTicketDetail(stdout, v)
+			return ticketview.Detail(stdout, v.Ticket, v.Events)
 		},
 	}
 	show.Flags().StringP("output", "o", "table", "table or json")
@@ -129,44 +129,4 @@ func writeJSONOut(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
-}
-
-func ago(now, t time.Time) string {
-	d := now.Sub(t).Round(time.Second)
-	if d < 0 {
-		d = 0
-	}
-	return d.String() + " ago"
-}
-
-func writeTicketTable(w io.Writer, ts []ticket.Ticket, now time.Time) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATE\tSEVERITY\tKEY\tSEEN\tLAST SEEN\tSUMMARY")
-	for _, t := range ts {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\n", t.ID, t.State, t.Severity, t.DedupKey, t.Occurrences, ago(now, t.LastSeen), t.Summary)
-	}
-	if len(ts) == 0 {
-		fmt.Fprintln(tw, "(no tickets)")
-	}
-	return tw.Flush()
-}
-
-func writeTicketDetail(w io.Writer, v api.TicketView) error {
-	t := v.Ticket
-	fmt.Fprintf(w, "Ticket %d  %s  %s\n", t.ID, strings.ToUpper(string(t.State)), t.Severity)
-	fmt.Fprintf(w, "Key:         %s\nSummary:     %s\nSubject:     %s\nSeen:        %d times, first %s, last %s\n",
-		t.DedupKey, t.Summary, t.Subject, t.Occurrences, t.FirstSeen.Format(time.RFC3339), t.LastSeen.Format(time.RFC3339))
-	if t.ResolvedAt != nil {
-		fmt.Fprintf(w, "Resolved:    %s\n", t.ResolvedAt.Format(time.RFC3339))
-	}
-	if len(t.Evidence) > 0 {
-		fmt.Fprintln(w, "Evidence:")
-		b, _ := json.MarshalIndent(t.Evidence, "  ", "  ")
-		fmt.Fprintf(w, "  %s\n", b)
-	}
-	fmt.Fprintln(w, "Timeline:")
-	for _, e := range v.Events {
-		fmt.Fprintf(w, "  %s  %-13s %s\n", e.At.Format(time.RFC3339), e.Kind, e.Message)
-	}
-	return nil
 }
