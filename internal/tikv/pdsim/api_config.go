@@ -38,7 +38,10 @@ func (s *Server) getSchedule(w http.ResponseWriter, r *http.Request) {
 	s.read(func(c *Cluster) { writeJSON(w, 200, c.scheduleView()) })
 }
 
-// scheduleView fills store-limit from the live per-store limits, as PD does.
+// scheduleView fills store-limit from the live per-store limits and
+// schedulers-v2 from the live schedulers, as PD does. Readers call it under
+// the read lock, so it builds both afresh and never writes into c.schedule
+// (appending to its slice would race between readers).
 func (c *Cluster) scheduleView() scheduleConfig {
 	cfg := c.schedule
 	cfg.StoreLimit = map[string]storeLimitConfig{}
@@ -47,13 +50,38 @@ func (c *Cluster) scheduleView() scheduleConfig {
 			cfg.StoreLimit[fmt.Sprint(st.ID)] = storeLimitConfig{st.limitAddPeer, st.limitRemovePeer}
 		}
 	}
+	cfg.SchedulersV2 = make([]schedulerEntry, 0, len(c.order))
 	for _, name := range c.order {
 		cfg.SchedulersV2 = append(cfg.SchedulersV2, schedulerEntry{Type: schedulerType(name)})
 	}
-	if cfg.SchedulersV2 == nil {
-		cfg.SchedulersV2 = []schedulerEntry{}
-	}
 	return cfg
+}
+
+// editableSchedule is the schedule config a POST decodes onto: the derived
+// parts (store-limit, schedulers-v2, which scheduleView rebuilds from the
+// stores and schedulers) are not kept, so a decode never writes into maps
+// or slices the live config shares.
+func (c *Cluster) editableSchedule() scheduleConfig {
+	cfg := c.schedule
+	cfg.StoreLimit, cfg.SchedulersV2 = nil, nil
+	return cfg
+}
+
+// setConfig installs new schedule and replication configs. The region
+// flags depend on max-replicas and the merge size limits: when those
+// change every region is re-flagged, so the checkers act on the new
+// values (PD's patrol checks every region against the current config).
+func (c *Cluster) setConfig(sched scheduleConfig, repl replicationConfig) {
+	sched.StoreLimit, sched.SchedulersV2 = nil, nil
+	reflag := sched.MaxMergeRegionSize != c.schedule.MaxMergeRegionSize ||
+		sched.MaxMergeRegionKeys != c.schedule.MaxMergeRegionKeys ||
+		repl.MaxReplicas != c.replicate.MaxReplicas
+	c.schedule, c.replicate = sched, repl
+	if reflag {
+		for _, rg := range c.byKey {
+			c.reflag(rg)
+		}
+	}
 }
 
 // schedulerType is the type PD records in schedulers-v2 for a scheduler
@@ -71,7 +99,7 @@ func schedulerType(name string) string {
 func (s *Server) postSchedule(w http.ResponseWriter, r *http.Request) {
 	data, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	s.write(func(c *Cluster) {
-		cfg := c.schedule
+		cfg := c.editableSchedule()
 		if err := decodeConfig(w, data, &cfg, "ScheduleConfig"); err != nil {
 			return
 		}
@@ -79,7 +107,7 @@ func (s *Server) postSchedule(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, 500, err.Error())
 			return
 		}
-		c.schedule = cfg
+		c.setConfig(cfg, c.replicate)
 		writeJSON(w, 200, "The config is updated.")
 	})
 }
@@ -99,10 +127,7 @@ func (s *Server) postReplicate(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, 500, "max-replicas should be greater than 0")
 			return
 		}
-		c.replicate = cfg
-		for _, rg := range c.byKey {
-			c.reflag(rg)
-		}
+		c.setConfig(c.schedule, cfg)
 		writeJSON(w, 200, "The config is updated.")
 	})
 }
@@ -134,7 +159,7 @@ func (s *Server) postConfig(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.write(func(c *Cluster) {
-		sched, repl := c.schedule, c.replicate
+		sched, repl := c.editableSchedule(), c.replicate
 		schedKeys, replKeys := jsonKeys(sched), jsonKeys(repl)
 		for _, k := range sortedKeys(in) {
 			prefix, item, dotted := strings.Cut(k, ".")
@@ -179,7 +204,11 @@ func (s *Server) postConfig(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, 400, err.Error())
 			return
 		}
-		c.schedule, c.replicate = sched, repl
+		if repl.MaxReplicas == 0 {
+			writeJSON(w, 400, "max-replicas should be greater than 0")
+			return
+		}
+		c.setConfig(sched, repl)
 		writeJSON(w, 200, "The config is updated.")
 	})
 }

@@ -144,7 +144,10 @@ func (s *Server) deleteOperator(w http.ResponseWriter, r *http.Request) {
 func (s *Server) deleteOperators(w http.ResponseWriter, r *http.Request) {
 	s.write(func(c *Cluster) {
 		for _, id := range c.runningIDs() {
-			c.finishOperator(c.ops.running[id], opCanceled)
+			// Canceling one half of a merge cancels the other with it.
+			if op := c.ops.running[id]; op != nil {
+				c.finishOperator(op, opCanceled)
+			}
 		}
 		writeJSON(w, 200, "All pending operators are canceled.")
 	})

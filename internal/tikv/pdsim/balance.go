@@ -3,6 +3,7 @@ package pdsim
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"time"
 )
@@ -15,8 +16,11 @@ func urgent(flag checkFlags) bool { return flag == flagOfflinePeer || flag == fl
 // schedulers (medium priority) give way to the rule checker's high-priority
 // repairs. Admin operators and repairs are never replaced.
 func replaceable(op *operator) bool {
-	return op.kind&(kindAdmin|kindReplica) == 0 && op.desc != "remove-orphan-peer"
+	return op.kind&(kindAdmin|kindReplica) == 0 && op.desc != "remove-orphan-peer" && op.desc != "leave-joint-state"
 }
+
+// leaderPair is a source and a target store for a leader move.
+type leaderPair struct{ src, dst *Store }
 
 // balanceInterval is how often balance-leader-scheduler looks for work.
 const balanceInterval = 5 * time.Second
@@ -63,12 +67,11 @@ func (c *Cluster) balanceLeaders() {
 	tolerance := math.Max(3, 0.05*total/float64(len(healthy)))
 	// Like PD, try the most unbalanced pairs first: leaders out of the
 	// highest store, or into the lowest, whichever pair shares a region.
-	type pair struct{ src, dst *Store }
-	var pairs []pair
+	var pairs []leaderPair
 	for _, a := range healthy {
 		for _, b := range healthy {
 			if c.leaderScore(a)-c.leaderScore(b) > tolerance {
-				pairs = append(pairs, pair{a, b})
+				pairs = append(pairs, leaderPair{a, b})
 			}
 		}
 	}
@@ -80,33 +83,73 @@ func (c *Cluster) balanceLeaders() {
 		}
 		return pairs[i].src.ID < pairs[j].src.ID || (pairs[i].src.ID == pairs[j].src.ID && pairs[i].dst.ID < pairs[j].dst.ID)
 	})
-	for _, pr := range pairs {
-		if r := c.leaderToMove(pr.src.ID, pr.dst.ID); r != nil {
-			op := newOperator("balance-leader-scheduler", fmt.Sprintf("transfer leader: store %d to %d", pr.src.ID, pr.dst.ID),
-				r, kindLeader, []step{{kind: stepTransferLeader, from: pr.src.ID, to: pr.dst.ID}}, c.now)
-			c.addOperator(op)
-			return
-		}
+	if len(pairs) == 0 {
+		return
 	}
+	// The same pairs in an unchanged model have no region to move either:
+	// do not scan every region again (a pair of stores that share no
+	// region would otherwise cost a full scan every few seconds forever).
+	keys := make([][2]StoreID, len(pairs))
+	for i, pr := range pairs {
+		keys[i] = [2]StoreID{pr.src.ID, pr.dst.ID}
+	}
+	if c.balanceMiss.changes == c.changes && slices.Equal(c.balanceMiss.pairs, keys) {
+		return
+	}
+	i, r := c.leaderToMove(pairs)
+	if r == nil {
+		c.balanceMiss.changes, c.balanceMiss.pairs = c.changes, keys
+		return
+	}
+	pr := pairs[i]
+	op := newOperator("balance-leader-scheduler", fmt.Sprintf("transfer leader: store %d to %d", pr.src.ID, pr.dst.ID),
+		r, kindLeader, []step{{kind: stepTransferLeader, from: pr.src.ID, to: pr.dst.ID}}, c.now)
+	c.addOperator(op)
 }
 
-// leaderToMove finds an idle region led from src with a healthy voter on dst,
-// starting the scan at a random region so moves spread over the key space.
-func (c *Cluster) leaderToMove(src, dst StoreID) *Region {
+// leaderToMove finds, for the first pair (in the order given) that has one,
+// an idle region led from its source with a healthy voter on its target.
+// It makes one pass over the regions, starting at a random one so moves
+// spread over the key space, and stops early once the first pair has a
+// region: a pair of stores that share no region costs one pass, not one
+// per pair.
+func (c *Cluster) leaderToMove(pairs []leaderPair) (int, *Region) {
+	index := make(map[[2]StoreID]int, len(pairs))
+	for i, pr := range pairs {
+		index[[2]StoreID{pr.src.ID, pr.dst.ID}] = i
+	}
+	found := make([]*Region, len(pairs))
+	left := len(pairs)
 	start := c.rng.IntN(len(c.byKey))
+	sources := make(map[StoreID]bool, len(pairs))
+	for _, pr := range pairs {
+		sources[pr.src.ID] = true
+	}
 	for i := range c.byKey {
 		r := c.byKey[(start+i)%len(c.byKey)]
-		if r.leaderStore() != src || c.ops.running[r.ID] != nil {
+		src := r.leaderStore()
+		if !sources[src] || c.ops.running[r.ID] != nil {
 			continue
 		}
-		p := r.peerOnStore(dst)
-		if p == nil || p.Role != RoleVoter || r.Pending[p.ID] {
-			continue
+		for _, p := range r.Peers {
+			k, ok := index[[2]StoreID{src, p.StoreID}]
+			if !ok || found[k] != nil || p.Role != RoleVoter || r.Pending[p.ID] {
+				continue
+			}
+			if _, down := r.DownSince[p.ID]; down {
+				continue
+			}
+			found[k] = r
+			left--
 		}
-		if _, down := r.DownSince[p.ID]; down {
-			continue
+		if left == 0 || found[0] != nil {
+			break
 		}
-		return r
 	}
-	return nil
+	for i, r := range found {
+		if r != nil {
+			return i, r
+		}
+	}
+	return 0, nil
 }

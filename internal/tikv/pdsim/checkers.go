@@ -7,15 +7,16 @@ import (
 )
 
 // patrol is PD's checkers and the few schedulers pdsim models, run once a
-// simulated second. It only visits regions in the statistics sets (miss,
-// extra, learner, offline, down), never every region, so its cost follows the
-// number of unhealthy regions, not the cluster size.
+// simulated second. It only visits regions in the flagged sets (miss,
+// extra, learner, offline, down, joint), never every region, so its cost
+// follows the number of unhealthy regions, not the cluster size.
 func (c *Cluster) patrol() {
 	c.tombstoneEmptyStores()
 	c.refillStoreLimits()
 	if c.schedule.HaltScheduling || !c.bootstrapped {
 		return
 	}
+	c.jointStateChecker()
 	if !c.checkerPaused("rule") {
 		// The patrol refreshes region statistics as it checks regions.
 		c.publishStale()
@@ -38,45 +39,62 @@ func (c *Cluster) replicaOps() int {
 
 // ruleChecker enforces the default placement rule (max-replicas voters):
 // it undoes manual peer changes, makes up missing replicas and replaces
-// peers on offline and down stores.
+// peers on offline and down stores. Regions in a joint state are left to
+// the joint-state checker.
 func (c *Cluster) ruleChecker() {
 	limit := int(c.schedule.ReplicaScheduleLimit)
-	visit := func(flag checkFlags, fix func(r *Region) bool) {
-		ids := make([]RegionID, 0, len(c.flagged[flag]))
-		for id := range c.flagged[flag] {
-			ids = append(ids, id)
-		}
-		sortRegionIDs(ids)
-		for _, id := range ids {
-			if c.replicaOps() >= limit {
-				return
+	running := c.replicaOps()
+	targets := c.healthyTargets()
+	// visit tries fix on the flagged regions in id order until the
+	// replica limit is reached or, for fixes that need a target store,
+	// no store can take a peer any more this patrol.
+	visit := func(flag checkFlags, needsTarget bool, fix func(r *Region) bool) {
+		c.flagged[flag].each(func(id RegionID) bool {
+			if running >= limit || (needsTarget && !targets.any()) {
+				return false
 			}
 			r := c.regions[id]
-			if r == nil || c.leaderDead(r) {
-				continue
+			if r == nil || r.flags&flagJoint != 0 || c.leaderDead(r) {
+				return true
 			}
 			// A scheduler's operator gives way to a repair; anything else
 			// keeps the region busy.
 			if op := c.ops.running[id]; op != nil && (!urgent(flag) || !replaceable(op)) {
-				continue
+				return true
 			}
-			fix(r)
-		}
+			if fix(r) {
+				running = c.replicaOps()
+			}
+			return true
+		})
 	}
-	visit(flagExtraPeer, c.fixExtra)
-	visit(flagLearnerPeer, c.fixExtra)
+	visit(flagExtraPeer, false, c.fixExtra)
+	visit(flagLearnerPeer, false, c.fixExtra)
 	if c.schedule.EnableMakeUpReplica {
-		visit(flagMissPeer, c.fixMissing)
+		visit(flagMissPeer, true, func(r *Region) bool { return c.fixMissing(r, targets) })
 	}
-	if c.schedule.EnableReplaceOfflineReplica {
-		visit(flagOfflinePeer, func(r *Region) bool { return c.fixOnStore(r, "replace-rule-offline-peer", c.isOffline) })
+	if c.schedule.EnableReplaceOfflineReplica && c.anyStore(c.isOffline) {
+		visit(flagOfflinePeer, true, func(r *Region) bool {
+			return c.fixOnStore(r, "replace-rule-offline-peer", c.isOffline, targets)
+		})
 	}
-	if c.schedule.EnableRemoveDownReplica {
-		visit(flagDownPeer, func(r *Region) bool { return c.fixOnStore(r, "replace-rule-down-peer", c.storeDown) })
+	if c.schedule.EnableRemoveDownReplica && c.anyStore(c.storeDown) {
+		visit(flagDownPeer, true, func(r *Region) bool {
+			return c.fixOnStore(r, "replace-rule-down-peer", c.storeDown, targets)
+		})
 	}
 }
 
 func (c *Cluster) isOffline(s *Store) bool { return s.State == StateOffline }
+
+func (c *Cluster) anyStore(match func(*Store) bool) bool {
+	for _, s := range c.stores {
+		if match(s) {
+			return true
+		}
+	}
+	return false
+}
 
 // fixExtra removes a peer no rule asks for: a stray learner, or the newest
 // voter beyond max-replicas (an admin add-peer is undone this way).
@@ -110,9 +128,9 @@ func (c *Cluster) fixExtra(r *Region) bool {
 }
 
 // fixMissing adds a replica on the best store that has none.
-func (c *Cluster) fixMissing(r *Region) bool {
-	to := c.pickTarget(r)
-	if to == 0 || !c.takeLimit(to, true) {
+func (c *Cluster) fixMissing(r *Region, targets *targetStores) bool {
+	to := targets.pick(c, r)
+	if to == 0 {
 		return false
 	}
 	op := newOperator("add-rule-peer", fmt.Sprintf("add peer: store %s", storeList(to)),
@@ -121,14 +139,14 @@ func (c *Cluster) fixMissing(r *Region) bool {
 }
 
 // fixOnStore moves the region's peer away from a store matching bad.
-func (c *Cluster) fixOnStore(r *Region, desc string, bad func(*Store) bool) bool {
+func (c *Cluster) fixOnStore(r *Region, desc string, bad func(*Store) bool, targets *targetStores) bool {
 	for _, p := range r.Peers {
 		s := c.stores[p.StoreID]
 		if s == nil || !bad(s) {
 			continue
 		}
-		to := c.pickTarget(r)
-		if to == 0 || !c.takeLimit(to, true) {
+		to := targets.pick(c, r)
+		if to == 0 {
 			return false
 		}
 		steps, leader := c.movePeerSteps(r, p.StoreID, to)
@@ -145,25 +163,86 @@ func (c *Cluster) fixOnStore(r *Region, desc string, bad func(*Store) bool) bool
 	return false
 }
 
-// pickTarget is the Up, live, serving store with the fewest regions that
-// holds no peer of r, or 0.
-func (c *Cluster) pickTarget(r *Region) StoreID {
-	var best *Store
+// targetStores are the stores a new replica may go to in this patrol:
+// Up, live, serving, not low on space. PD's store limit filter also
+// excludes stores that have used up their add-peer tokens.
+type targetStores struct{ stores []*Store }
+
+func (c *Cluster) healthyTargets() *targetStores {
+	t := &targetStores{}
 	for _, s := range c.sortedStores() {
-		if s.State != StateUp || s.killed || c.stateName(s) != "Up" || r.peerOnStore(s.ID) != nil {
+		if s.State != StateUp || s.killed || c.stateName(s) != "Up" || c.lowSpace(s) {
 			continue
 		}
-		if c.lowSpace(s) {
+		t.stores = append(t.stores, s)
+	}
+	return t
+}
+
+// any reports whether some target store can still take a peer.
+func (t *targetStores) any() bool {
+	for _, s := range t.stores {
+		if s.tokensAdd >= 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// pick takes an add-peer token on the store with the fewest regions that
+// holds no peer of r and has a token left, and returns it, or 0.
+func (t *targetStores) pick(c *Cluster, r *Region) StoreID {
+	var best *Store
+	for _, s := range t.stores {
+		if s.tokensAdd < 1 || r.peerOnStore(s.ID) != nil {
 			continue
 		}
 		if best == nil || s.regionCount < best.regionCount {
 			best = s
 		}
 	}
-	if best == nil {
+	if best == nil || !c.takeLimit(best.ID, true) {
 		return 0
 	}
 	return best.ID
+}
+
+// jointStateChecker is PD's joint-state checker: a region left with peers
+// in a joint state (its operator ended between entering and leaving it) is
+// made to leave it, the leader first moving off a demoted peer.
+func (c *Cluster) jointStateChecker() {
+	if c.checkerPaused("joint-state") {
+		return
+	}
+	c.flagged[flagJoint].each(func(id RegionID) bool {
+		r := c.regions[id]
+		if r == nil || c.ops.running[id] != nil || c.leaderDead(r) {
+			return true
+		}
+		var promote, demote []peerChange
+		for _, p := range r.Peers {
+			switch p.Role {
+			case RoleIncomingVoter:
+				promote = append(promote, peerChange{PeerID: p.ID, StoreID: p.StoreID})
+			case RoleDemotingVoter:
+				demote = append(demote, peerChange{PeerID: p.ID, StoreID: p.StoreID})
+			}
+		}
+		var steps []step
+		kind := kindRegion
+		if lp := r.leaderPeer(); lp != nil && lp.Role == RoleDemotingVoter {
+			for _, p := range r.Peers {
+				if s := c.stores[p.StoreID]; s != nil && !s.killed && (p.Role == RoleVoter || p.Role == RoleIncomingVoter) {
+					steps = append(steps, step{kind: stepTransferLeader, from: lp.StoreID, to: p.StoreID})
+					kind |= kindLeader
+					break
+				}
+			}
+		}
+		steps = append(steps, step{kind: stepLeaveJoint, promote: promote, demote: demote})
+		c.addOperator(newOperator("leave-joint-state", "leave joint state", r, kind, steps, c.now))
+		return true
+	})
 }
 
 // lowSpace is PD's low-space test: available below (1 - low-space-ratio).
@@ -216,6 +295,10 @@ func (c *Cluster) evictLeaders() {
 		return
 	}
 	for _, sid := range p.evictStores {
+		// Nothing to scan for once the store leads nothing.
+		if st := c.stores[sid]; st == nil || st.leaderCount == 0 {
+			continue
+		}
 		moved := 0
 		for _, r := range c.byKey {
 			if moved >= 3 {
@@ -226,7 +309,9 @@ func (c *Cluster) evictLeaders() {
 			}
 			for _, peer := range r.Peers {
 				s := c.stores[peer.StoreID]
-				if peer.StoreID == sid || peer.Role != RoleVoter || s == nil || s.killed {
+				// Leaders only go to healthy Up stores that take them.
+				if peer.StoreID == sid || peer.Role != RoleVoter || s == nil || s.killed || s.State != StateUp ||
+					c.stateName(s) != "Up" || r.Pending[peer.ID] {
 					continue
 				}
 				op := newOperator("evict-leader-scheduler", fmt.Sprintf("transfer leader: store %d to %d", sid, peer.StoreID),
@@ -314,4 +399,6 @@ func (c *Cluster) restore(s *Store) {
 			c.mutate(r, func(r *Region) { delete(r.DownSince, peerID) })
 		}
 	}
+	// Steps that waited for the store go on now.
+	c.advanceOperators()
 }

@@ -97,8 +97,8 @@ type Cluster struct {
 	stores     map[StoreID]*Store
 	storeOrder []StoreID // registration order, for stable output
 	regions    map[RegionID]*Region
-	byKey      []*Region // sorted by StartKey
-	flagged    map[checkFlags]map[RegionID]struct{}
+	byKey      []*Region                 // sorted by StartKey
+	flagged    map[checkFlags]*regionSet // true flags (what the checkers act on), by flag
 	stats      regionStats
 
 	schedule  scheduleConfig
@@ -112,6 +112,16 @@ type Cluster struct {
 	maint   *maintenanceTask
 	history []event // scenario timeline still to run
 	metrics simMetrics
+
+	// changes counts region and operator changes; a search that found
+	// nothing need not be repeated until it moves (see balanceLeaders).
+	changes uint64
+	// balanceMiss remembers the last balance-leader search that found no
+	// region to move: the pairs it tried and the changes count then.
+	balanceMiss struct {
+		changes uint64
+		pairs   [][2]StoreID
+	}
 
 	nextStoreHB  time.Time
 	nextRegionHB time.Time
@@ -130,12 +140,12 @@ func New(opts Options) *Cluster {
 		rng:     rand.New(rand.NewPCG(uint64(opts.Seed), uint64(opts.Seed)^0x9e3779b97f4a7c15)),
 		stores:  map[StoreID]*Store{},
 		regions: map[RegionID]*Region{},
-		flagged: map[checkFlags]map[RegionID]struct{}{},
+		flagged: map[checkFlags]*regionSet{},
 		flows:   map[RegionID]struct{}{},
 	}
 	c.stats = newRegionStats()
-	for _, f := range checkKinds {
-		c.flagged[f] = map[RegionID]struct{}{}
+	for _, f := range allFlags {
+		c.flagged[f] = &regionSet{}
 	}
 	now := c.clock.Now()
 	c.now = now
@@ -257,6 +267,7 @@ func (c *Cluster) sortedStores() []*Store {
 // stores' counters. Every region mutation is wrapped in account(-1) ...
 // account(+1) so the counters never drift.
 func (c *Cluster) account(r *Region, sign int) {
+	c.changes++
 	lead := r.Leader
 	for _, p := range r.Peers {
 		s := c.stores[p.StoreID]
@@ -310,6 +321,23 @@ func (s *Store) usedSize() uint64 { return s.Capacity - s.Available }
 // reflag recomputes which regions/check/* lists a region belongs to, the way
 // PD's region statistics do when a heartbeat changes a region.
 func (c *Cluster) reflag(r *Region) {
+	f := c.flagsOf(r)
+	if f != r.flags {
+		for _, flag := range allFlags {
+			if f&flag != 0 {
+				c.flagged[flag].add(r.ID)
+			} else if r.flags&flag != 0 {
+				c.flagged[flag].remove(r.ID)
+			}
+		}
+		r.flags = f
+	}
+	c.stats.track(r)
+}
+
+// flagsOf computes a region's true flags from its current shape and the
+// current config: PD's statistics types, plus the internal joint flag.
+func (c *Cluster) flagsOf(r *Region) checkFlags {
 	var f checkFlags
 	voters := r.voters()
 	want := int(c.replicate.MaxReplicas)
@@ -344,17 +372,10 @@ func (c *Cluster) reflag(r *Region) {
 	if r.ApproxSize <= int64(c.schedule.MaxMergeRegionSize) && r.ApproxKeys <= int64(c.schedule.MaxMergeRegionKeys) {
 		f |= flagUndersized
 	}
-	if f != r.flags {
-		for _, flag := range checkKinds {
-			if f&flag != 0 {
-				c.flagged[flag][r.ID] = struct{}{}
-			} else if r.flags&flag != 0 {
-				delete(c.flagged[flag], r.ID)
-			}
-		}
-		r.flags = f
+	if r.inJoint() {
+		f |= flagJoint
 	}
-	c.stats.track(r)
+	return f
 }
 
 // regionIndex returns the position of the region containing key (hex).

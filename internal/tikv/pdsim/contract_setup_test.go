@@ -459,7 +459,7 @@ var contractSetups = func() map[string]fxSetup {
 	}, looseOps: true}, "GET_operators__one_store_down", "GET_operators__object__one_store_down")
 	add(fxSetup{prep: func(s *testSim) {
 		oneDown.prep(s)
-		s.untilStep("no pending peers", 10*time.Millisecond, func(c *Cluster) bool { return len(c.flagged[flagPendingPeer]) == 0 })
+		s.untilStep("no pending peers", 10*time.Millisecond, func(c *Cluster) bool { return c.flagged[flagPendingPeer].len() == 0 })
 	}}, "GET_regions_check_pending-peer__one_store_down")
 	downNode := func(s *testSim) { s.kill(2); s.advance(5 * time.Second); s.mustDo("DELETE", "/pd/api/v1/store/2", "") }
 	add(fxSetup{prep: downNode}, "GET_store_2__offline_by_simulator_down_node", "POST_store_2_state__Up__stopped_node")

@@ -147,6 +147,9 @@ func (c *Cluster) injectStore(s *Store, f Fault) error {
 		if frac <= 0 || frac > 1 {
 			return fmt.Errorf("fault leader-imbalance: fraction %v must be in (0, 1]", frac)
 		}
+		if s.killed {
+			return fmt.Errorf("fault leader-imbalance: store %d is down and cannot take leaders", s.ID)
+		}
 		c.pullLeaders(s, frac)
 	}
 	return nil
@@ -231,6 +234,8 @@ func (c *Cluster) losePeers(f Fault) error {
 			for i, p := range r.Peers {
 				if p.ID != r.Leader {
 					r.Peers = append(r.Peers[:i], r.Peers[i+1:]...)
+					delete(r.DownSince, p.ID)
+					delete(r.Pending, p.ID)
 					r.Epoch.ConfVer++
 					lost++
 					break
@@ -238,6 +243,11 @@ func (c *Cluster) losePeers(f Fault) error {
 			}
 		}
 	})
+	// The region's next heartbeat shows PD a new epoch: an operator
+	// planned against the old one is stale.
+	if op := c.ops.running[r.ID]; op != nil {
+		c.cancelIfStale(op)
+	}
 	return nil
 }
 

@@ -145,16 +145,27 @@ func (c *Cluster) applySplit(r *Region, s step) {
 // applyMerge merges the source region into the target: the target takes the
 // union of the key ranges and the source disappears. The source's operator
 // ends CANCEL (its region is gone) and the target's companion SUCCESS, as PD
-// records them.
+// records them. The target must still be the region the merge was planned
+// against: adjacent, on the same stores, its companion operator still
+// running (so its epoch is the expected one). Otherwise TiKV would refuse
+// the merge, and the operator is canceled.
 func (c *Cluster) applyMerge(op *operator, src *Region, s step) {
 	dst := c.regions[s.target]
-	if dst == nil {
+	comp := op.companion
+	if dst == nil || comp == nil || c.ops.running[dst.ID] != comp || comp.expect != dst.Epoch ||
+		!sameStores(src, dst) {
+		c.finishOperator(op, opCanceled)
+		return
+	}
+	leftOf := src.EndKey != "" && src.EndKey == dst.StartKey
+	rightOf := src.StartKey != "" && src.StartKey == dst.EndKey
+	if !leftOf && !rightOf {
 		c.finishOperator(op, opCanceled)
 		return
 	}
 	c.account(src, -1)
 	c.account(dst, -1)
-	if src.EndKey == dst.StartKey {
+	if leftOf {
 		dst.StartKey = src.StartKey
 	} else {
 		dst.EndKey = src.EndKey
@@ -166,13 +177,28 @@ func (c *Cluster) applyMerge(op *operator, src *Region, s step) {
 	dst.readRate += src.readRate
 	c.account(dst, +1)
 	c.removeRegion(src)
+	if dst.writeRate > 0 || dst.readRate > 0 {
+		c.flows[dst.ID] = struct{}{}
+	}
 	c.reflag(dst)
 	c.publish(dst)
+	comp.expect = dst.Epoch
+	comp.currentStep = len(comp.steps)
+	c.finishOperator(comp, opSuccess)
 	c.finishOperator(op, opCanceled)
-	if comp := op.companion; comp != nil && c.ops.running[comp.regionID] == comp {
-		comp.currentStep = len(comp.steps)
-		c.finishOperator(comp, opSuccess)
+}
+
+// sameStores reports whether two regions have peers on the same stores.
+func sameStores(a, b *Region) bool {
+	if len(a.Peers) != len(b.Peers) {
+		return false
 	}
+	for _, p := range a.Peers {
+		if b.peerOnStore(p.StoreID) == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // removeRegion drops a region that no longer exists (merged away).
@@ -180,8 +206,8 @@ func (c *Cluster) removeRegion(r *Region) {
 	if pos := c.positionOf(r); pos >= 0 {
 		c.byKey = append(c.byKey[:pos], c.byKey[pos+1:]...)
 	}
-	for _, flag := range checkKinds {
-		delete(c.flagged[flag], r.ID)
+	for _, flag := range allFlags {
+		c.flagged[flag].remove(r.ID)
 	}
 	c.stats.forget(r.ID)
 	delete(c.regions, r.ID)

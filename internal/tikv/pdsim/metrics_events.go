@@ -52,6 +52,8 @@ func checkerEventFor(desc string) (checker, name string, ok bool) {
 		return "rule_checker", "replace-offline", true
 	case "replace-rule-down-peer", "replace-rule-down-leader-peer":
 		return "rule_checker", "replace-down", true
+	case "leave-joint-state":
+		return "joint_state_checker", "new-operator", true
 	}
 	return "", "", false
 }

@@ -211,6 +211,16 @@ func (r *Region) voters() int {
 	return n
 }
 
+// inJoint reports whether any peer is in a joint-consensus role.
+func (r *Region) inJoint() bool {
+	for _, p := range r.Peers {
+		if p.Role == RoleIncomingVoter || p.Role == RoleDemotingVoter {
+			return true
+		}
+	}
+	return false
+}
+
 func (r *Region) learners() int {
 	n := 0
 	for _, p := range r.Peers {
@@ -242,7 +252,20 @@ const (
 	flagEmptyRegion
 	flagOversized
 	flagUndersized
+	// flagJoint is internal, not one of PD's statistics: the region has
+	// peers in a joint state (IncomingVoter, DemotingVoter), which PD's
+	// joint-state checker leaves. Only an operator that ended between its
+	// enter-joint and leave-joint steps leaves a region like that.
+	flagJoint
 )
+
+// statFlags are the flags PD's region statistics report.
+const statFlags = flagMissPeer | flagExtraPeer | flagDownPeer | flagPendingPeer | flagOfflinePeer |
+	flagLearnerPeer | flagEmptyRegion | flagOversized | flagUndersized
+
+// allFlags are every flag the model tracks a set of regions for.
+var allFlags = []checkFlags{flagMissPeer, flagExtraPeer, flagDownPeer, flagPendingPeer, flagOfflinePeer,
+	flagLearnerPeer, flagEmptyRegion, flagOversized, flagUndersized, flagJoint}
 
 // checkKinds maps the path segment of /regions/check/{kind} to its flag.
 var checkKinds = map[string]checkFlags{

@@ -35,6 +35,14 @@ func storeNotFound(status int, id StoreID) *apiError {
 func (c *Cluster) movePeerSteps(r *Region, from, to StoreID) ([]step, bool) {
 	old := r.peerOnStore(from)
 	newPeer := PeerID(c.allocID())
+	if old.Role == RoleLearner {
+		// A learner moves without joint consensus: a new learner, then
+		// the old one goes.
+		return []step{
+			{kind: stepAddLearner, peer: newPeer, to: to},
+			{kind: stepRemovePeer, from: from, peer: old.ID},
+		}, false
+	}
 	pc := []peerChange{{PeerID: newPeer, StoreID: to}}
 	dc := []peerChange{{PeerID: old.ID, StoreID: from}}
 	steps := []step{

@@ -173,16 +173,32 @@ type operator struct {
 	startAt     time.Time
 	finishAt    time.Time
 	stepStart   time.Time
-	// stepApplied records that the current step's start-of-step effect ran
-	// (a learner added as pending before its snapshot lands).
-	stepApplied bool
+	// begun records that the current step reached TiKV. Only an add-learner
+	// step has an effect before it completes (the learner appears, pending,
+	// and a snapshot starts); while its stores are down it waits unbegun.
+	begun bool
+	// snap is the snapshot in flight for the learner being added, if any.
+	snap *snapshot
+	// expect is the region epoch the operator expects: the epoch at
+	// creation plus the operator's own changes. A region whose epoch
+	// differs was changed by something else; PD then cancels the operator
+	// as stale, since its remaining steps no longer fit the region.
+	expect Epoch
 	// companion is the other half of a merge (both regions carry one).
 	companion *operator
 }
 
+// snapshot is a learner's snapshot being sent from the leader's store.
+// Both ends are remembered: the leader may move before it lands, and the
+// counters must be released on the stores that were charged.
+type snapshot struct {
+	peer     PeerID
+	from, to StoreID
+}
+
 func newOperator(desc, brief string, r *Region, kind opKind, steps []step, now time.Time) *operator {
 	op := &operator{
-		desc: desc, brief: brief, regionID: r.ID, epoch: r.Epoch, kind: kind,
+		desc: desc, brief: brief, regionID: r.ID, epoch: r.Epoch, expect: r.Epoch, kind: kind,
 		steps: steps, size: r.ApproxSize, createAt: now, startAt: now, stepStart: now,
 		status: opStarted,
 	}

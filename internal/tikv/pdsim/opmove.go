@@ -45,8 +45,12 @@ func (c *Cluster) createTransferRegion(q opRequest) (any, error) {
 }
 
 // alignSteps builds the steps that give r voters on exactly the stores in
-// target: add learners, move the leader onto a kept store, joint consensus
-// promote/demote, remove the old peers. leaderTo, if set, gets the leader.
+// target: add learners, move the leader onto a voter that stays, joint
+// consensus promote/demote, remove the old peers. leaderTo, if set, gets
+// the leader. A learner already on a target store is promoted; one on
+// another store is removed without being demoted (it is no voter). When no
+// voter stays, the leader goes to a new peer while it is an incoming voter
+// in the joint state, so it is never left on a demoted peer.
 func (c *Cluster) alignSteps(r *Region, target []StoreID, leaderTo StoreID) ([]step, []StoreID, []StoreID) {
 	want := map[StoreID]bool{}
 	for _, id := range target {
@@ -71,6 +75,11 @@ func (c *Cluster) alignSteps(r *Region, target []StoreID, leaderTo StoreID) ([]s
 		steps = append(steps, step{kind: stepAddLearner, peer: p, to: id})
 		promote = append(promote, peerChange{PeerID: p, StoreID: id})
 	}
+	for _, id := range sortedStoreIDs(target) {
+		if p := r.peerOnStore(id); p != nil && p.Role == RoleLearner {
+			promote = append(promote, peerChange{PeerID: p.ID, StoreID: id})
+		}
+	}
 	cur := r.leaderStore()
 	newLeader := leaderTo
 	if newLeader == 0 && !want[cur] {
@@ -81,26 +90,32 @@ func (c *Cluster) alignSteps(r *Region, target []StoreID, leaderTo StoreID) ([]s
 				break
 			}
 		}
+		if newLeader == 0 && len(promote) > 0 {
+			newLeader = promote[0].StoreID
+		}
 	}
-	leaderStep := newLeader != 0 && newLeader != cur && r.peerOnStore(newLeader) != nil
-	if leaderStep {
+	moveLeader := newLeader != 0 && newLeader != cur
+	// A leader going to a peer that is a voter already moves first; one
+	// going to a peer that is promoted moves inside the joint state.
+	early := false
+	if p := r.peerOnStore(newLeader); moveLeader && p != nil && p.Role == RoleVoter {
+		early = true
 		steps = append(steps, step{kind: stepTransferLeader, from: cur, to: newLeader})
 	}
 	for _, id := range removes {
-		demote = append(demote, peerChange{PeerID: r.peerOnStore(id).ID, StoreID: id})
+		if p := r.peerOnStore(id); p.Role != RoleLearner {
+			demote = append(demote, peerChange{PeerID: p.ID, StoreID: id})
+		}
 	}
 	if len(promote)+len(demote) > 0 {
-		steps = append(steps,
-			step{kind: stepEnterJoint, promote: promote, demote: demote},
-			step{kind: stepLeaveJoint, promote: promote, demote: demote})
+		steps = append(steps, step{kind: stepEnterJoint, promote: promote, demote: demote})
+		if moveLeader && !early {
+			steps = append(steps, step{kind: stepTransferLeader, from: cur, to: newLeader})
+		}
+		steps = append(steps, step{kind: stepLeaveJoint, promote: promote, demote: demote})
 	}
 	for _, id := range removes {
 		steps = append(steps, step{kind: stepRemovePeer, from: id, peer: r.peerOnStore(id).ID})
-	}
-	// A leader that goes to a newly added store moves after it is a voter.
-	if newLeader != 0 && newLeader != cur && !leaderStep {
-		at := len(steps) - len(removes)
-		steps = append(steps[:at], append([]step{{kind: stepTransferLeader, from: cur, to: newLeader}}, steps[at:]...)...)
 	}
 	return steps, removes, adds
 }

@@ -57,14 +57,16 @@ func (c *Cluster) appendRegion(b []byte, r *Region) []byte {
 	}
 	if len(r.DownSince) > 0 {
 		b = append(b, `,"down_peers":[`...)
-		for i, id := range sortedPeerIDs(r.DownSince) {
-			if i > 0 {
-				b = append(b, ',')
-			}
+		first := true
+		for _, id := range sortedPeerIDs(r.DownSince) {
 			p := r.peerByID(id)
 			if p == nil {
 				continue
 			}
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
 			b = append(b, `{"peer":`...)
 			b = appendPeer(b, *p)
 			b = append(b, `,"down_seconds":`...)

@@ -22,12 +22,18 @@ func (c *Cluster) enqueue(at time.Time, do func(c *Cluster)) {
 
 // catchUp processes everything that happens between the model's time and
 // the clock's, in order. It is called with mu held for writing.
+//
+// Each round jumps to the earliest pending moment strictly after the
+// model's time, so it always moves forward: anything due at or before now
+// was handled by the last round, and if something due were ever left over
+// (an event at the current instant, a step of zero cost created late in a
+// round) it runs in the next round instead of pinning the clock.
 func (c *Cluster) catchUp() {
 	target := c.clock.Now()
 	for c.now.Before(target) {
 		next := target
 		pick := func(t time.Time) {
-			if !t.IsZero() && t.Before(next) {
+			if t.After(c.now) && t.Before(next) {
 				next = t
 			}
 		}
@@ -35,15 +41,15 @@ func (c *Cluster) catchUp() {
 		pick(c.nextRegionHB)
 		pick(c.nextPatrol)
 		pick(c.ops.nextSweep)
-		if len(c.history) > 0 {
-			pick(c.history[0].at)
+		for _, ev := range c.history {
+			if ev.at.After(c.now) {
+				pick(ev.at)
+				break
+			}
 		}
 		for _, op := range c.ops.running {
 			pick(c.stepDeadline(op))
 			pick(op.createAt.Add(op.timeout))
-		}
-		if !next.After(c.now) {
-			next = c.now.Add(time.Nanosecond)
 		}
 		c.now = next
 		c.runDue()

@@ -23,7 +23,7 @@ func newRegionStats() regionStats {
 
 // track notes whether a region's statistics are behind its true flags.
 func (st *regionStats) track(r *Region) {
-	if r.flags != r.shown {
+	if r.flags&statFlags != r.shown {
 		st.stale[r.ID] = struct{}{}
 	} else {
 		delete(st.stale, r.ID)
@@ -34,15 +34,15 @@ func (st *regionStats) track(r *Region) {
 // change, or a patrol, reached PD.
 func (c *Cluster) publish(r *Region) {
 	st := &c.stats
-	if r.shown != r.flags {
+	if f := r.flags & statFlags; r.shown != f {
 		for _, flag := range checkKinds {
-			if r.flags&flag != 0 {
+			if f&flag != 0 {
 				st.shown[flag][r.ID] = struct{}{}
 			} else if r.shown&flag != 0 {
 				delete(st.shown[flag], r.ID)
 			}
 		}
-		r.shown = r.flags
+		r.shown = f
 	}
 	delete(st.stale, r.ID)
 }

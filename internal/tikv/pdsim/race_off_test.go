@@ -1,0 +1,5 @@
+//go:build !race
+
+package pdsim
+
+const raceEnabled = false
