@@ -14,6 +14,10 @@ type Data struct {
 	// Stores is GET /stores: Up and Offline stores (PD hides Tombstone ones
 	// by default; any that appear are ignored by the invariants).
 	Stores []pd.StoreInfo
+	// PDTime is PD's clock when it answered GET /stores (zero if unknown).
+	// Heartbeat ages are measured against it, so a skew between this host
+	// and PD, or pdsim's simulated clock, cannot fake or hide a silent store.
+	PDTime time.Time
 	// ClusterStatus is GET /cluster/status.
 	ClusterStatus *pd.ClusterStatus
 	// Health is GET /health, one entry per PD member.
@@ -146,4 +150,13 @@ func joinIDs(ids []uint64) string {
 		b = strconv.AppendUint(b, id, 10)
 	}
 	return string(b)
+}
+
+// clock is the time heartbeat ages are measured against: PD's own clock
+// when GET /stores told it, else the snapshot's time.
+func (d *Data) clock(now time.Time) time.Time {
+	if d != nil && !d.PDTime.IsZero() {
+		return d.PDTime
+	}
+	return now
 }

@@ -39,12 +39,12 @@ func (cfg Config) storeDisconnected(d *Data, now time.Time) []subject.Violation 
 		if tombstone(s) || s.Store.StateName == pd.StateNameDown {
 			continue
 		}
-		age, ever := heartbeatAge(s, now)
+		age, ever := heartbeatAge(s, d.clock(now))
 		pdSays := s.Store.StateName == pd.StateNameDisconnected
 		if ever && age < cfg.DisconnectAfter && !pdSays {
 			continue
 		}
-		ev := storeEvidence(s, now)
+		ev := storeEvidence(s, d.clock(now))
 		ev["disconnect_after_seconds"] = cfg.DisconnectAfter.Seconds()
 		silence := "has not heartbeated for " + human(age)
 		if !ever {
@@ -80,9 +80,9 @@ func (cfg Config) storeDown(d *Data, now time.Time) []subject.Violation {
 		if tombstone(s) || s.Store.StateName != pd.StateNameDown {
 			continue
 		}
-		ev := storeEvidence(s, now)
+		ev := storeEvidence(s, d.clock(now))
 		var why string
-		if age, ok := heartbeatAge(s, now); ok {
+		if age, ok := heartbeatAge(s, d.clock(now)); ok {
 			why = "no heartbeat for " + human(age)
 		} else {
 			why = "it registered but never heartbeated"
@@ -91,7 +91,7 @@ func (cfg Config) storeDown(d *Data, now time.Time) []subject.Violation {
 			down := d.Schedule.MaxStoreDownTime.D()
 			ev["max_store_down_time_seconds"] = down.Seconds()
 			ev["enable_remove_down_replica"] = bool(d.Schedule.EnableRemoveDownReplica)
-			if _, ok := heartbeatAge(s, now); ok {
+			if _, ok := heartbeatAge(s, d.clock(now)); ok {
 				why += fmt.Sprintf(" (max-store-down-time %s)", down)
 			}
 			if d.Schedule.EnableRemoveDownReplica && s.Status.RegionCount > 0 {
@@ -125,7 +125,7 @@ func (cfg Config) storeOfflineStuck(d *Data, now time.Time) []subject.Violation 
 		if stalled < cfg.OfflineStuckAfter {
 			continue
 		}
-		ev := storeEvidence(s, now)
+		ev := storeEvidence(s, d.clock(now))
 		ev["min_region_count"] = p.MinRegionCount
 		ev["no_progress_since"] = timeString(p.Since)
 		ev["no_progress_seconds"] = round3(stalled.Seconds())
@@ -168,7 +168,7 @@ func (cfg Config) storeLowSpace(d *Data, now time.Time) []subject.Violation {
 		if used <= warnAt {
 			continue
 		}
-		ev := storeEvidence(s, now)
+		ev := storeEvidence(s, d.clock(now))
 		ev["capacity_bytes"] = uint64(capacity)
 		ev["available_bytes"] = uint64(avail)
 		ev["used_ratio"] = round3(used)

@@ -67,7 +67,7 @@ func (s *Subject) fetches(now time.Time, d *Data, checks []*pd.RegionsInfo, ops 
 		{SourceStores, t, func(ctx context.Context) (err error) {
 			info, err := c.GetStores(ctx, pd.GetStoresOptions{})
 			if err == nil {
-				d.Stores = info.Stores
+				d.Stores, d.PDTime = info.Stores, info.ServerTime
 			}
 			return err
 		}},

@@ -28,8 +28,18 @@ func (c *Client) GetStores(ctx context.Context, opts GetStoresOptions) (*StoresI
 		}
 		q.Add("state", strconv.Itoa(int(s)))
 	}
+	return c.getStores(ctx, apiV1+"/stores", q)
+}
+
+// getStores reads a store list and PD's clock from the answer's Date header.
+func (c *Client) getStores(ctx context.Context, path string, q url.Values) (*StoresInfo, error) {
 	var out StoresInfo
-	if err := c.get(ctx, apiV1+"/stores", q, into(&out)); err != nil {
+	req := request{method: http.MethodGet, path: path, query: q, onHeader: func(h http.Header) {
+		if t, err := http.ParseTime(h.Get("Date")); err == nil {
+			out.ServerTime = t
+		}
+	}}
+	if err := c.do(ctx, req, into(&out)); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -47,11 +57,7 @@ func (c *Client) GetStoresCheck(ctx context.Context, states ...StoreStateName) (
 		}
 		q.Add("state", strings.ToLower(string(s)))
 	}
-	var out StoresInfo
-	if err := c.get(ctx, apiV1+"/stores/check", q, into(&out)); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return c.getStores(ctx, apiV1+"/stores/check", q)
 }
 
 // GetStore returns one store (GET /store/{id}). A Tombstone store removed

@@ -59,6 +59,8 @@ type request struct {
 	body        []byte
 	contentType string
 	bulk        bool // use BulkTimeout
+	// onHeader, if set, sees the headers of a successful answer.
+	onHeader func(http.Header)
 }
 
 func (c *Client) get(ctx context.Context, path string, q url.Values, dec decodeFunc) error {

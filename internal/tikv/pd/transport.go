@@ -64,6 +64,9 @@ func (c *Client) attempt(ctx context.Context, req request, target string, dec de
 		}
 	}
 
+	if req.onHeader != nil {
+		req.onHeader(resp.Header)
+	}
 	if dec == nil {
 		// Writes answer a short confirmation string; nothing to keep.
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))

@@ -175,6 +175,10 @@ type StoreInfo struct {
 type StoresInfo struct {
 	Count  int         `json:"count"`
 	Stores []StoreInfo `json:"stores"`
+	// ServerTime is PD's clock when it answered (the HTTP Date header, to
+	// the second), zero when absent. Heartbeat ages measured against it are
+	// immune to skew between this host's clock and PD's.
+	ServerTime time.Time `json:"-"`
 }
 
 // ProgressAction selects which kind of store progress GET /stores/progress

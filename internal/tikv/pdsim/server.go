@@ -69,6 +69,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	h.Set("Access-Control-Allow-Origin", "*")
 	h.Set("Access-Control-Allow-Methods", "POST, GET, OPTIONS, PUT, DELETE")
 	h.Set("Access-Control-Allow-Headers", "accept, content-type, authorization")
+	// PD's net/http stamps its own clock on every answer; pdsim's clock is
+	// the simulated one.
+	h.Set("Date", s.c.clock.Now().UTC().Format(http.TimeFormat))
 	if req.URL.Path == "/metrics" {
 		s.c.Sync()
 		s.metrics.ServeHTTP(w, req)
