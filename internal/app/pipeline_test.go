@@ -19,9 +19,9 @@ import (
 )
 
 // TestPipelineAgainstPDSim runs the observe-only pipeline (TiKV subject,
-// monitor, SQLite) against pdsim on one simulated clock: a store crash and
-// a filling disk each open exactly one ticket per problem, with evidence,
-// and each resolves once the fault heals.
+// monitor, SQLite) against pdsim on one simulated clock: a store crash, a
+// filling disk and a write hotspot each open exactly one ticket per problem,
+// with evidence, and each resolves once the fault heals.
 func TestPipelineAgainstPDSim(t *testing.T) {
 	ctx := context.Background()
 	clock := pdsim.NewManualClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
@@ -81,6 +81,8 @@ func TestPipelineAgainstPDSim(t *testing.T) {
 	}
 	must(sim.Inject(pdsim.Fault{Type: "kill-store", Store: 3}))
 	must(sim.Inject(pdsim.Fault{Type: "fill-disk", Store: 2, AvailableRatio: 0.1}))
+	// One hot region (the tenth), written at 32 MiB/s.
+	must(sim.Inject(pdsim.Fault{Type: "hotspot", Region: 9 + 4*10, BytesPerSecond: 32 << 20}))
 	run(40 * time.Second)
 	keys := strings.Join(active(), " ")
 	for _, want := range []string{"store-disconnected/store=3", "store-low-space/store=2", "region-down-peer"} {
@@ -103,12 +105,18 @@ func TestPipelineAgainstPDSim(t *testing.T) {
 	if len(all) != 1 {
 		t.Fatalf("%d store-down tickets for store 3, want 1", len(all))
 	}
+	// PD counts the region hot after three region heartbeats (60s each).
+	hot, _ := st.List(ctx, store.Filter{Invariant: "hot-write-region"})
+	if len(hot) != 1 || !strings.Contains(hot[0].DedupKey, "region=49") {
+		t.Fatalf("hot-write-region tickets: %+v", hot)
+	}
 	// Heal both: the tickets resolve after clear-after.
 	must(sim.Inject(pdsim.Fault{Type: "restore-store", Store: 3}))
 	must(sim.Inject(pdsim.Fault{Type: "fill-disk", Store: 2, AvailableRatio: 0.9}))
+	must(sim.Inject(pdsim.Fault{Type: "clear-hotspot"}))
 	run(3 * time.Minute)
 	keys = strings.Join(active(), " ")
-	for _, gone := range []string{"store-down/store=3", "store-low-space/store=2"} {
+	for _, gone := range []string{"store-down/store=3", "store-low-space/store=2", "hot-write-region"} {
 		if strings.Contains(keys, gone) {
 			t.Fatalf("%s still active after healing: %q", gone, keys)
 		}

@@ -11,7 +11,7 @@ import (
 type Fault struct {
 	// Type is one of: kill-store, restore-store, slow-store, fill-disk,
 	// hotspot, leader-imbalance, lose-peers, add-store, pd-errors, pd-slow,
-	// pd-truncate, clear-pd-faults.
+	// pd-truncate, clear-pd-faults, clear-hotspot.
 	Type  string `json:"type" yaml:"type"`
 	Store uint64 `json:"store,omitempty" yaml:"store,omitempty"`
 	// Region selects one region (hotspot, lose-peers).
@@ -82,6 +82,8 @@ func (c *Cluster) inject(f Fault) error {
 		return c.injectStore(s, f)
 	case "hotspot":
 		return c.injectHotspot(f)
+	case "clear-hotspot":
+		return c.clearHotspot(f)
 	case "lose-peers":
 		return c.losePeers(f)
 	case "add-store":
@@ -111,7 +113,7 @@ func (c *Cluster) inject(f Fault) error {
 		c.faults = faultState{}
 		return nil
 	}
-	return fmt.Errorf("unknown fault type %q (want one of kill-store, restore-store, slow-store, fill-disk, hotspot, leader-imbalance, lose-peers, add-store, pd-errors, pd-slow, pd-truncate, clear-pd-faults)", f.Type)
+	return fmt.Errorf("unknown fault type %q (want one of kill-store, restore-store, slow-store, fill-disk, hotspot, leader-imbalance, lose-peers, add-store, pd-errors, pd-slow, pd-truncate, clear-pd-faults, clear-hotspot)", f.Type)
 }
 
 func (c *Cluster) injectStore(s *Store, f Fault) error {
@@ -178,20 +180,9 @@ func (c *Cluster) injectHotspot(f Fault) error {
 	if rate == 0 {
 		rate = 32 << 20
 	}
-	var targets []*Region
-	if f.Region != 0 {
-		r := c.regions[RegionID(f.Region)]
-		if r == nil {
-			return fmt.Errorf("fault hotspot: region %d does not exist", f.Region)
-		}
-		targets = append(targets, r)
-	} else {
-		start, end := strings.ToUpper(f.StartKey), strings.ToUpper(f.EndKey)
-		for _, r := range c.byKey {
-			if (end == "" || r.StartKey < end) && (r.EndKey == "" || r.EndKey > start) {
-				targets = append(targets, r)
-			}
-		}
+	targets, err := c.hotspotTargets(f)
+	if err != nil {
+		return err
 	}
 	for _, r := range targets {
 		if f.Read {
@@ -200,6 +191,41 @@ func (c *Cluster) injectHotspot(f Fault) error {
 			r.writeRate = rate
 		}
 		c.flows[r.ID] = struct{}{}
+	}
+	return nil
+}
+
+// hotspotTargets are the regions a hotspot fault names: one region, or
+// every region overlapping [start_key, end_key) (all of them when both are
+// empty).
+func (c *Cluster) hotspotTargets(f Fault) ([]*Region, error) {
+	if f.Region != 0 {
+		r := c.regions[RegionID(f.Region)]
+		if r == nil {
+			return nil, fmt.Errorf("fault %s: region %d does not exist", f.Type, f.Region)
+		}
+		return []*Region{r}, nil
+	}
+	var targets []*Region
+	start, end := strings.ToUpper(f.StartKey), strings.ToUpper(f.EndKey)
+	for _, r := range c.byKey {
+		if (end == "" || r.StartKey < end) && (r.EndKey == "" || r.EndKey > start) {
+			targets = append(targets, r)
+		}
+	}
+	return targets, nil
+}
+
+// clearHotspot ends injected traffic on the named regions (all of them
+// without a region or key range). The next region heartbeat reports the
+// quiet interval and PD's hot cache forgets them.
+func (c *Cluster) clearHotspot(f Fault) error {
+	targets, err := c.hotspotTargets(f)
+	if err != nil {
+		return err
+	}
+	for _, r := range targets {
+		r.writeRate, r.readRate = 0, 0
 	}
 	return nil
 }
