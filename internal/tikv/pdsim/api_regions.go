@@ -58,7 +58,9 @@ func (s *Server) getRegionCount(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) getRegionByID(w http.ResponseWriter, r *http.Request) {
+// withRegion parses {id} and runs f under the read lock with that region,
+// answering PD's errors for a bad or unknown id.
+func (s *Server) withRegion(w http.ResponseWriter, r *http.Request, f func(c *Cluster, rg *Region)) {
 	id, err := strconv.ParseUint(r.PathValue("id"), 10, 64)
 	if err != nil {
 		writeJSON(w, 400, err.Error())
@@ -70,6 +72,12 @@ func (s *Server) getRegionByID(w http.ResponseWriter, r *http.Request) {
 			writeErr(w, errStatus(404, "[PD:region:ErrRegionNotFound]region %d not found", id))
 			return
 		}
+		f(c, rg)
+	})
+}
+
+func (s *Server) getRegionByID(w http.ResponseWriter, r *http.Request) {
+	s.withRegion(w, r, func(c *Cluster, rg *Region) {
 		writeOctet(w, c.appendRegion(nil, rg))
 	})
 }
@@ -181,17 +189,7 @@ func (s *Server) getRegionsByStore(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getSiblings(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseUint(r.PathValue("id"), 10, 64)
-	if err != nil {
-		writeJSON(w, 400, err.Error())
-		return
-	}
-	s.read(func(c *Cluster) {
-		rg := c.regions[RegionID(id)]
-		if rg == nil {
-			writeErr(w, errStatus(404, "[PD:region:ErrRegionNotFound]region %d not found", id))
-			return
-		}
+	s.withRegion(w, r, func(c *Cluster, rg *Region) {
 		pos := c.positionOf(rg)
 		var out []*Region
 		if pos > 0 {
