@@ -4,12 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,9 +13,9 @@ import (
 	"github.com/prometheus/client_golang/api"
 	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
 
+	"github.com/operator-dev/operator/internal/promtest"
 	"github.com/operator-dev/operator/internal/subject"
 	"github.com/operator-dev/operator/internal/tikv/pd"
-	"github.com/operator-dev/operator/internal/tikv/pdfixture"
 	"github.com/operator-dev/operator/internal/tikv/pdsim"
 )
 
@@ -77,79 +73,28 @@ func TestPrometheusFailureIsFailedSource(t *testing.T) {
 	}
 }
 
-func requirePrometheus(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("prometheus")
-	if err == nil {
-		return p
-	}
-	msg := "prometheus not found on PATH: apt-get install prometheus (./scripts/test installs it)"
-	if os.Getenv(pdfixture.FullTestEnv) == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // TestPrometheusSlowStore runs a real Prometheus scraping pdsim's TiKV
 // metrics pages, one target per store, and slows one store down.
 // Prometheus runs on the wall clock, so pdsim does too (a 1x scaled
 // clock) and the test polls with a deadline.
 func TestPrometheusSlowStore(t *testing.T) {
-	bin := requirePrometheus(t)
 	c := pdsim.New(pdsim.Options{Stores: 5, Regions: 100, Clock: pdsim.NewScaledClock(1)})
 	sim := httptest.NewServer(pdsim.NewServer(c, "http://127.0.0.1:2379"))
 	defer sim.Close()
 
-	dir := t.TempDir()
 	var targets strings.Builder
 	for id := 1; id <= 5; id++ {
 		fmt.Fprintf(&targets, "      - targets: [%q]\n        labels: {store: \"%d\", __metrics_path__: \"/pdsim/v1/tikv/%d/metrics\"}\n",
 			strings.TrimPrefix(sim.URL, "http://"), id, id)
 	}
-	cfg := "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: tikv\n    static_configs:\n" + targets.String()
-	cfgPath := filepath.Join(dir, "prometheus.yml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	port := freePort(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "--config.file="+cfgPath, "--storage.tsdb.path="+filepath.Join(dir, "data"),
-		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", port))
-	logf, err := os.Create(filepath.Join(dir, "prometheus.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		cancel()
-		cmd.Wait()
-		logf.Close()
-		if t.Failed() {
-			b, _ := os.ReadFile(filepath.Join(dir, "prometheus.log"))
-			t.Logf("prometheus log:\n%s", b)
-		}
-	}()
+	promURL := promtest.Start(t, "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: tikv\n    static_configs:\n"+targets.String())
 
 	reader, err := pd.New(pd.Config{Endpoint: sim.URL, ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer reader.Close()
-	s, err := New(Config{}, reader, promAPI(t, fmt.Sprintf("http://127.0.0.1:%d", port)), time.Now)
+	s, err := New(Config{}, reader, promAPI(t, promURL), time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,60 +1,27 @@
 package pdsim
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/operator-dev/operator/internal/tikv/pdfixture"
+	"github.com/operator-dev/operator/internal/promtest"
 )
-
-// requireBinary finds a real component's binary. Under the full test run
-// (OPERATOR_FULL_TEST=1) a missing one fails the test; otherwise it skips
-// and says how to get it.
-func requireBinary(t *testing.T, name, how string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	msg := fmt.Sprintf("%s not found on PATH: %s (./scripts/test installs it)", name, how)
-	if os.Getenv(pdfixture.FullTestEnv) == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
 
 // TestPDAlertsFireAgainstPDSim runs a real Prometheus that scrapes pdsim and
 // evaluates PD-style alert rules, then breaks the simulated cluster and
 // waits for the alerts PD's own rules would raise.
 func TestPDAlertsFireAgainstPDSim(t *testing.T) {
-	bin := requireBinary(t, "prometheus", "apt-get install prometheus")
 	clock := NewManualClock(time.Now())
 	c := New(Options{Stores: 5, Regions: 200, Clock: clock})
 	sim := httptest.NewServer(NewServer(c, "http://127.0.0.1:2379"))
 	defer sim.Close()
 
-	dir := t.TempDir()
 	rules, err := filepath.Abs("testdata/pd-alerts.rules.yml")
 	if err != nil {
 		t.Fatal(err)
@@ -68,29 +35,7 @@ scrape_configs:
     static_configs:
       - targets: [%q]
 `, rules, strings.TrimPrefix(sim.URL, "http://"))
-	cfgPath := filepath.Join(dir, "prometheus.yml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	port := freePort(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "--config.file="+cfgPath, "--storage.tsdb.path="+filepath.Join(dir, "data"),
-		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", port))
-	logf, _ := os.Create(filepath.Join(dir, "prometheus.log"))
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		cancel()
-		cmd.Wait()
-		if t.Failed() {
-			b, _ := os.ReadFile(filepath.Join(dir, "prometheus.log"))
-			t.Logf("prometheus log:\n%s", b)
-		}
-	}()
-	api := fmt.Sprintf("http://127.0.0.1:%d/api/v1", port)
+	api := promtest.Start(t, cfg) + "/api/v1"
 
 	firing := func() map[string]bool {
 		resp, err := http.Get(api + "/alerts")
