@@ -125,7 +125,7 @@ func (c *Client) GetRegionsCheck(ctx context.Context, kind RegionCheck, page Pag
 		q.Set("limit", strconv.Itoa(page.Limit))
 	}
 	var out RegionsInfo
-	if err := c.get(ctx, apiV1+"/regions/check/"+name, q, regionsInto(&out)); err != nil {
+	if err := c.get(ctx, apiV1+"/regions/check/"+name, q, regionPageInto(&out, page.Limit)); err != nil {
 		return nil, err
 	}
 	return &out, nil

@@ -73,7 +73,12 @@ func describeDecodeErr(err error, v any) error {
 // regionsInto decodes a {"count":N,"regions":[...]} body one region at a
 // time. GET /regions on a large cluster is hundreds of MiB; streaming the
 // array keeps only the decoded structs in memory, not the body as well.
-func regionsInto(out *RegionsInfo) decodeFunc {
+func regionsInto(out *RegionsInfo) decodeFunc { return regionPageInto(out, 0) }
+
+// regionPageInto is regionsInto for one page of at most limit regions (0:
+// no limit): paged lists report the total as count, which must not size
+// the slice for a page of a few regions.
+func regionPageInto(out *RegionsInfo, limit int) decodeFunc {
 	return func(r io.Reader) error {
 		dec := json.NewDecoder(r)
 		if err := expectDelim(dec, '{'); err != nil {
@@ -91,7 +96,11 @@ func regionsInto(out *RegionsInfo) decodeFunc {
 					return fmt.Errorf("count: %w", describeDecodeErr(err, out))
 				}
 			case "regions":
-				if err := decodeRegionArray(dec, out); err != nil {
+				hint := out.Count
+				if limit > 0 {
+					hint = min(hint, limit)
+				}
+				if err := decodeRegionArray(dec, out, hint); err != nil {
 					return err
 				}
 			default:
@@ -108,7 +117,7 @@ func regionsInto(out *RegionsInfo) decodeFunc {
 	}
 }
 
-func decodeRegionArray(dec *json.Decoder, out *RegionsInfo) error {
+func decodeRegionArray(dec *json.Decoder, out *RegionsInfo, sizeHint int) error {
 	tok, err := dec.Token()
 	if err != nil {
 		return fmt.Errorf("regions: %w", describeDecodeErr(err, out))
@@ -120,9 +129,9 @@ func decodeRegionArray(dec *json.Decoder, out *RegionsInfo) error {
 	if d, ok := tok.(json.Delim); !ok || d != '[' {
 		return fmt.Errorf("regions: want an array, got %v", tok)
 	}
-	// PD writes count before regions; use it to size the slice, within
-	// reason (count is not trusted beyond a preallocation hint).
-	out.Regions = make([]RegionInfo, 0, min(max(out.Count, 0), 1<<20))
+	// PD writes count before regions; it sizes the slice, within reason
+	// (it is a preallocation hint, never trusted beyond 1M entries).
+	out.Regions = make([]RegionInfo, 0, min(max(sizeHint, 0), 1<<20))
 	for dec.More() {
 		out.Regions = append(out.Regions, RegionInfo{})
 		if err := dec.Decode(&out.Regions[len(out.Regions)-1]); err != nil {
