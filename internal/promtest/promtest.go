@@ -12,11 +12,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
-)
 
-// FullTestEnv set to 1 (the full test command) turns a missing binary
-// into a failure instead of a skip.
-const FullTestEnv = "OPERATOR_FULL_TEST"
+	"github.com/operator-dev/operator/internal/testenv"
+)
 
 // Binary returns the path of the prometheus binary.
 func Binary(t testing.TB) string {
@@ -25,11 +23,7 @@ func Binary(t testing.TB) string {
 	if err == nil {
 		return p
 	}
-	msg := "prometheus not found on PATH: apt-get install prometheus (./scripts/test installs it)"
-	if os.Getenv(FullTestEnv) == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
+	testenv.Missing(t, "prometheus not found on PATH: apt-get install prometheus (./scripts/test installs it)")
 	return ""
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/operator-dev/operator/internal/store"
 	"github.com/operator-dev/operator/internal/store/sqlite"
+	"github.com/operator-dev/operator/internal/testenv"
 	"github.com/operator-dev/operator/internal/ticket"
 )
 
@@ -108,7 +109,7 @@ func makeReadOnly(t *testing.T, path string, mode os.FileMode) {
 		return
 	}
 	if out, err := exec.Command("chattr", "+i", path).CombinedOutput(); err != nil {
-		skipOrFail(t, "cannot make %s read-only: running as root and chattr +i failed (%v: %s); run as an unprivileged user", path, err, out)
+		testenv.Missing(t, "cannot make %s read-only: running as root and chattr +i failed (%v: %s); run as an unprivileged user", path, err, out)
 	}
 	t.Cleanup(func() {
 		if out, err := exec.Command("chattr", "-i", path).CombinedOutput(); err != nil {
@@ -116,7 +117,7 @@ func makeReadOnly(t *testing.T, path string, mode os.FileMode) {
 		}
 	})
 	if writable(path) {
-		skipOrFail(t, "cannot make %s read-only in this environment (chattr +i had no effect)", path)
+		testenv.Missing(t, "cannot make %s read-only in this environment (chattr +i had no effect)", path)
 	}
 }
 
@@ -158,14 +159,4 @@ func TestOpenPathNeedingEscapes(t *testing.T) {
 	if s.Path() != path {
 		t.Fatalf("Path() = %q, want %q", s.Path(), path)
 	}
-}
-
-// skipOrFail skips on a bare machine but fails in the full test run
-// (OPERATOR_FULL_TEST=1), where nothing may skip.
-func skipOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("OPERATOR_FULL_TEST") == "1" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
 }

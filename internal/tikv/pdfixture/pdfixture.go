@@ -9,11 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-)
 
-// FullTestEnv is set to 1 by the full test command; then a missing fixture
-// directory fails the test instead of skipping it.
-const FullTestEnv = "OPERATOR_FULL_TEST"
+	"github.com/operator-dev/operator/internal/testenv"
+)
 
 // Exchange is one captured request and PD's answer (shared/pd/README.md §1).
 type Exchange struct {
@@ -44,12 +42,8 @@ func Dir(t testing.TB) string {
 	if err == nil {
 		return dir
 	}
-	msg := "PD fixtures not found: " + err.Error() + ". They come from the shared/pd folder that sits beside " +
-		"the repository checkout (../shared/pd/fixtures from the repo root); ./scripts/test requires them"
-	if os.Getenv(FullTestEnv) == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
+	testenv.Missing(t, "PD fixtures not found: %v. They come from the shared/pd folder that sits beside "+
+		"the repository checkout (../shared/pd/fixtures from the repo root); ./scripts/test requires them", err)
 	return ""
 }
 
