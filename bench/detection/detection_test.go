@@ -253,9 +253,9 @@ func TestFaultMatchesTicket(t *testing.T) {
 		t    apiTicket
 		want bool
 	}{
-		{apiTicket{Invariant: "store-disconnected", Labels: map[string]string{"store": "3"}}, true},
-		{apiTicket{Invariant: "store-disconnected", Labels: map[string]string{"store": "4"}}, false},
-		{apiTicket{Invariant: "store-down", Labels: map[string]string{"store": "3"}}, false},
+		{apiTicket{Invariant: "store-down", Labels: map[string]string{"store": "3"}}, true},
+		{apiTicket{Invariant: "store-down", Labels: map[string]string{"store": "4"}}, false},
+		{apiTicket{Invariant: "store-low-space", Labels: map[string]string{"store": "3"}}, false},
 	}
 	for _, tc := range cases {
 		if got := kill.matches(tc.t); got != tc.want {

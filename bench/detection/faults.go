@@ -40,8 +40,8 @@ type probeState struct {
 var faults = []faultSpec{
 	{
 		Name:      "kill-store",
-		Row:       fmt.Sprintf("killed store (store %d), as *disconnected*: `store-disconnected` ticket vs `PD_cluster_lost_connect_tikv_nums`", killedStore),
-		Invariant: "store-disconnected", Labels: map[string]string{"store": fmt.Sprint(killedStore)},
+		Row:       fmt.Sprintf("killed store (store %d), as *disconnected*: `store-down` ticket (opens as a warning) vs `PD_cluster_lost_connect_tikv_nums`", killedStore),
+		Invariant: "store-down", Labels: map[string]string{"store": fmt.Sprint(killedStore)},
 		Alert: "PD_cluster_lost_connect_tikv_nums",
 		inject: func(c *pdsim.Cluster, _ []pd.RegionID) error {
 			return c.Inject(pdsim.Fault{Type: "kill-store", Store: killedStore})

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -55,10 +56,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		}
 		prom = promv1.NewAPI(c)
 	}
-	ocfg := observe.DefaultConfig()
-	ocfg.PDTimeout = time.Duration(cfg.PD.Timeout)
-	ocfg.PrometheusTimeout = time.Duration(cfg.Prometheus.Timeout)
-	subj, err := observe.New(ocfg, pdc, prom, time.Now)
+	subj, err := observe.New(observeConfig(cfg), pdc, prom, time.Now)
 	if err != nil {
 		return nil, fmt.Errorf("set up the TiKV subject: %w", err)
 	}
@@ -89,6 +87,62 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	h := api.New(st, api.Options{Log: log, ReopenWithin: time.Duration(cfg.Monitor.ReopenWithin),
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{})})
 	return &App{cfg: cfg, log: log, store: st, monitor: mon, handler: h, ln: ln}, nil
+}
+
+// observeConfig maps the configuration onto the TiKV adapter's thresholds,
+// every field of observe.Config set from its key (thresholds_test.go fails
+// if one is left out, or if the two sets of defaults drift apart).
+func observeConfig(cfg *config.Config) observe.Config {
+	inv := cfg.Invariants
+	return observe.Config{
+		PDTimeout:         time.Duration(cfg.PD.Timeout),
+		PrometheusTimeout: time.Duration(cfg.Prometheus.Timeout),
+
+		DisconnectAfter:    time.Duration(inv.DisconnectAfter),
+		StoreRecoveryGrace: time.Duration(inv.StoreRecoveryGrace),
+		OfflineStuckAfter:  time.Duration(inv.OfflineStuckAfter),
+		LowSpaceMargin:     zeroAllowed(inv.LowSpaceMargin),
+
+		RegionCheckLimit:      inv.RegionCheckLimit,
+		MissPeerMinRegions:    inv.MissPeerMinRegions,
+		DownPeerMinRegions:    inv.DownPeerMinRegions,
+		PendingPeerMinRegions: inv.PendingPeerMinRegions,
+		ExtraPeerMinRegions:   inv.ExtraPeerMinRegions,
+		OversizedMinRegions:   inv.OversizedMinRegions,
+
+		LeaderImbalanceRatio:   inv.LeaderImbalanceRatio,
+		LeaderImbalanceMinDiff: zeroAllowed(inv.LeaderImbalanceMinDiff),
+		RegionImbalanceRatio:   inv.RegionImbalanceRatio,
+		RegionImbalanceMinDiff: zeroAllowed(inv.RegionImbalanceMinDiff),
+
+		HotWriteRegionBytes: float64(inv.HotWriteRegionRate),
+		HotReadRegionBytes:  float64(inv.HotReadRegionRate),
+		HotWriteStoreBytes:  float64(inv.HotWriteStoreRate),
+		HotReadStoreBytes:   float64(inv.HotReadStoreRate),
+		MaxHotRegions:       inv.MaxHotRegions,
+
+		OperatorStuckFraction: inv.OperatorStuckFraction,
+		OperatorStuckAfter:    time.Duration(inv.OperatorStuckAfter),
+		MaxTrackedOperators:   inv.MaxTrackedOperators,
+		MaxStuckOperators:     inv.MaxStuckOperators,
+
+		LatencyMetric:    inv.LatencyMetric,
+		LatencyQuantile:  inv.LatencyQuantile,
+		LatencyWindow:    time.Duration(inv.LatencyWindow),
+		LatencyThreshold: time.Duration(inv.LatencyThreshold),
+	}
+}
+
+// zeroAllowed passes on a threshold for which config accepts 0 (a low-space
+// margin of 0: no early warning; an imbalance min-diff of 0: the ratio
+// alone). observe.Config reads a zero field as "use the default", so 0 is
+// sent as the smallest positive float, which is 0 in every comparison the
+// thresholds take part in (0.8 - 5e-324 == 0.8).
+func zeroAllowed(v float64) float64 {
+	if v == 0 {
+		return math.SmallestNonzeroFloat64
+	}
+	return v
 }
 
 // Addr is where the API listens.

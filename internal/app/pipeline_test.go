@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"path/filepath"
 	"sort"
@@ -84,26 +85,42 @@ func TestPipelineAgainstPDSim(t *testing.T) {
 	// One hot region (the tenth), written at 32 MiB/s.
 	must(sim.Inject(pdsim.Fault{Type: "hotspot", Region: 9 + 4*10, BytesPerSecond: 32 << 20}))
 	run(40 * time.Second)
-	keys := strings.Join(active(), " ")
-	for _, want := range []string{"store-disconnected/store=3", "store-low-space/store=2", "region-down-peer"} {
-		if !strings.Contains(keys, want) {
-			t.Fatalf("after the faults, active tickets %q lack %q", keys, want)
-		}
+	// One ticket per problem: the dead store's down replicas are evidence on
+	// its ticket, not a region-down-peer ticket of their own.
+	if got, want := strings.Join(active(), " "), "store-down/store=3 store-low-space/store=2"; got != want {
+		t.Fatalf("after the faults, active tickets %q, want %q", got, want)
 	}
 	low, err := st.GetByKey(ctx, "store-low-space/store=2")
 	if err != nil || low.Evidence == nil || low.Occurrences < 2 {
 		t.Fatalf("low-space ticket: %+v %v", low, err)
 	}
-	// Past max-store-down-time the store is Down: one store-down ticket; the
-	// disconnected one clears.
-	run(3 * time.Minute)
-	keys = strings.Join(active(), " ")
-	if !strings.Contains(keys, "store-down/store=3") || strings.Contains(keys, "store-disconnected/store=3") {
-		t.Fatalf("after max-store-down-time: %q", keys)
+	dead, err := st.GetByKey(ctx, "store-down/store=3")
+	if err != nil || dead.Severity != ticket.Warning || dead.Evidence["phase"] != "disconnected" {
+		t.Fatalf("store-down ticket while only disconnected: %+v %v", dead, err)
 	}
+	if n := fmt.Sprint(dead.Evidence["down_peer_regions_total"]); n == "0" || n == "<nil>" {
+		t.Fatalf("store-down ticket lacks the down replicas: %v", dead.Evidence)
+	}
+	// Past max-store-down-time PD calls the store Down: the same ticket
+	// turns critical, with the escalation on its timeline.
+	run(3 * time.Minute)
 	all, _ := st.List(ctx, store.Filter{DedupKey: "store-down/store=3"})
-	if len(all) != 1 {
-		t.Fatalf("%d store-down tickets for store 3, want 1", len(all))
+	if len(all) != 1 || all[0].ID != dead.ID || all[0].Severity != ticket.Critical || all[0].Evidence["phase"] != "down" {
+		t.Fatalf("store-down tickets for store 3 after Down: %+v", all)
+	}
+	events, err := st.Events(ctx, dead.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	escalated := false
+	for _, e := range events {
+		escalated = escalated || strings.Contains(e.Message, "critical")
+	}
+	if !escalated {
+		t.Fatalf("no escalation on the timeline: %+v", events)
+	}
+	if keys := strings.Join(active(), " "); strings.Contains(keys, "region-down-peer") {
+		t.Fatalf("down replicas got a ticket of their own: %q", keys)
 	}
 	// PD counts the region hot after three region heartbeats (60s each).
 	hot, _ := st.List(ctx, store.Filter{Invariant: "hot-write-region"})
@@ -115,10 +132,24 @@ func TestPipelineAgainstPDSim(t *testing.T) {
 	must(sim.Inject(pdsim.Fault{Type: "fill-disk", Store: 2, AvailableRatio: 0.9}))
 	must(sim.Inject(pdsim.Fault{Type: "clear-hotspot"}))
 	run(3 * time.Minute)
-	keys = strings.Join(active(), " ")
-	for _, gone := range []string{"store-down/store=3", "store-low-space/store=2", "hot-write-region"} {
-		if strings.Contains(keys, gone) {
-			t.Fatalf("%s still active after healing: %q", gone, keys)
+	if keys := active(); len(keys) != 0 {
+		t.Fatalf("still active after healing: %q", keys)
+	}
+	// Over the whole run: exactly one ticket per problem, nothing else.
+	every, err := st.List(ctx, store.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, tk := range every {
+		got = append(got, tk.DedupKey)
+		if len(tk.Evidence) == 0 || tk.State != ticket.Resolved {
+			t.Errorf("ticket %s: state %s, evidence %v", tk.DedupKey, tk.State, tk.Evidence)
 		}
+	}
+	sort.Strings(got)
+	want := "hot-write-region/region=49 store-down/store=3 store-low-space/store=2"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("tickets over the run:\n got %q\nwant %q", got, want)
 	}
 }

@@ -32,9 +32,9 @@ func TestCheck(t *testing.T) {
 
 		// The document's shape.
 		{"list at the top", "- a\n", []string{
-			"1:1: want a mapping of sections (log, pd, prometheus, pdsim, monitor, db, api), got a list"}},
+			"1:1: want a mapping of sections (log, pd, prometheus, pdsim, monitor, invariants, db, api), got a list"}},
 		{"scalar at the top", "hello\n", []string{
-			`1:1: want a mapping of sections (log, pd, prometheus, pdsim, monitor, db, api), got string "hello"`}},
+			`1:1: want a mapping of sections (log, pd, prometheus, pdsim, monitor, invariants, db, api), got string "hello"`}},
 		{"two documents", "log:\n  level: info\n---\nlog:\n  level: debug\n", []string{
 			"3: more than one YAML document; want exactly one"}},
 		{"syntax error", "pd:\n  timeout: 5s\n  endpoint: [\nmonitor:\n  interval: 1s\n", []string{
@@ -46,7 +46,7 @@ func TestCheck(t *testing.T) {
 		{"duplicate key", "monitor:\n  interval: 5s\n  interval: 6s\n", []string{
 			"3:3: monitor.interval: duplicate key (first at line 2)"}},
 		{"merge key", "base: &b\n  level: info\nlog:\n  <<: *b\n", []string{
-			`1:1: base: unknown key "base" (want one of log, pd, prometheus, pdsim, monitor, db, api)`,
+			`1:1: base: unknown key "base" (want one of log, pd, prometheus, pdsim, monitor, invariants, db, api)`,
 			"4:3: log: merge keys (<<) are not supported; write the keys out or use an alias for the whole section"}},
 
 		// Unknown keys.
@@ -128,6 +128,71 @@ func TestCheck(t *testing.T) {
 			"2:10: pdsim.speed: +Inf is out of range (want a finite number > 0)"}},
 		{"NaN speed", "pdsim:\n  speed: .nan\n", []string{
 			"2:10: pdsim.speed: NaN is out of range (want a finite number > 0)"}},
+
+		// Invariant thresholds.
+		{"thresholds at their limits", "invariants:\n  low-space-margin: 0\n  leader-imbalance-ratio: 1\n  region-imbalance-min-diff: 0\n" +
+			"  operator-stuck-fraction: 1\n  latency-quantile: 0.5\n  region-check-limit: 1\n  latency-window: 1ns\n" +
+			"  hot-write-store-rate: 1\n  hot-read-store-rate: 1_000_000\n  hot-read-region-rate: \"1.5 GiB\"\n  latency-metric: \"job:tikv_latency:sum\"\n", nil},
+		{"bad size", "invariants:\n  hot-write-region-rate: 8 megs\n", []string{
+			`2:26: invariants.hot-write-region-rate: want a size such as 8MiB, got "8 megs" (units: B, KiB, MiB, GiB, or KB, MB, GB for powers of 1000)`}},
+		{"size in the wrong case", "invariants:\n  hot-read-store-rate: 128mib\n", []string{
+			`2:24: invariants.hot-read-store-rate: want a size such as 8MiB, got "128mib" (did you mean 128MiB?)`}},
+		{"size per second", "invariants:\n  hot-write-store-rate: 64MiB/s\n", []string{
+			`2:25: invariants.hot-write-store-rate: want a size such as 8MiB, got "64MiB/s" (per second is implied: write 64MiB)`}},
+		{"fractional size", "invariants:\n  hot-write-store-rate: 1.5\n", []string{
+			`2:25: invariants.hot-write-store-rate: want a size such as 8MiB, got number 1.5`}},
+		{"negative size", "invariants:\n  hot-write-store-rate: -1\n", []string{
+			`2:25: invariants.hot-write-store-rate: want a size such as 8MiB, got integer -1`}},
+		{"zero size", "invariants:\n  hot-write-region-rate: 0MiB\n", []string{
+			"2:26: invariants.hot-write-region-rate: 0 is out of range (want > 0, e.g. 8MiB)"}},
+		{"empty size", "invariants:\n  hot-write-region-rate:\n", []string{
+			"2:25: invariants.hot-write-region-rate: empty value (remove the key to use the default)"}},
+		{"ratio below 1", "invariants:\n  leader-imbalance-ratio: 0.9\n  region-imbalance-ratio: .nan\n", []string{
+			"2:27: invariants.leader-imbalance-ratio: 0.9 is out of range (want a finite number >= 1: the busiest store's count over the mean, e.g. 1.5)",
+			"3:27: invariants.region-imbalance-ratio: NaN is out of range (want a finite number >= 1: the busiest store's count over the mean, e.g. 1.5)"}},
+		{"negative min diff", "invariants:\n  leader-imbalance-min-diff: -1\n", []string{
+			"2:30: invariants.leader-imbalance-min-diff: -1 is out of range (want a finite number >= 0)"}},
+		{"margin of 1", "invariants:\n  low-space-margin: 1\n", []string{
+			"2:21: invariants.low-space-margin: 1 is out of range (want >= 0 and < 1: a share of capacity, e.g. 0.05)"}},
+		{"negative margin", "invariants:\n  low-space-margin: -0.1\n", []string{
+			"2:21: invariants.low-space-margin: -0.1 is out of range (want >= 0 and < 1: a share of capacity, e.g. 0.05)"}},
+		{"zero fraction", "invariants:\n  operator-stuck-fraction: 0\n", []string{
+			"2:28: invariants.operator-stuck-fraction: 0 is out of range (want > 0 and <= 1: a share of the operator's timeout; PD times operators out at 1)"}},
+		{"fraction above 1", "invariants:\n  operator-stuck-fraction: 1.5\n", []string{
+			"2:28: invariants.operator-stuck-fraction: 1.5 is out of range (want > 0 and <= 1: a share of the operator's timeout; PD times operators out at 1)"}},
+		{"quantile of 1", "invariants:\n  latency-quantile: 1\n", []string{
+			"2:21: invariants.latency-quantile: 1 is out of range (want > 0 and < 1: e.g. 0.99)"}},
+		{"percent for quantile", "invariants:\n  latency-quantile: 99\n", []string{
+			"2:21: invariants.latency-quantile: 99 is out of range (want > 0 and < 1: e.g. 0.99)"}},
+		{"zero count", "invariants:\n  miss-peer-min-regions: 0\n  max-tracked-operators: -5\n", []string{
+			"2:26: invariants.miss-peer-min-regions: 0 is out of range (want >= 1)",
+			"3:26: invariants.max-tracked-operators: -5 is out of range (want >= 1)"}},
+		{"zero threshold duration", "invariants:\n  disconnect-after: 0s\n  latency-threshold: -1ms\n", []string{
+			"2:21: invariants.disconnect-after: 0s is out of range (want > 0)",
+			"3:22: invariants.latency-threshold: -1ms is out of range (want > 0)"}},
+		{"bare number for threshold duration", "invariants:\n  offline-stuck-after: 30\n", []string{
+			`2:24: invariants.offline-stuck-after: invalid duration "30" (want e.g. 5s, 1m30s)`}},
+		{"metric with a label", "invariants:\n  latency-metric: \"tikv_grpc_msg_duration_seconds{type=\\\"kv_get\\\"}\"\n", []string{
+			`2:19: invariants.latency-metric: "tikv_grpc_msg_duration_seconds{type=\"kv_get\"}" is not a Prometheus metric name (want letters, digits, _ and :, not starting with a digit)`}},
+		{"bucket series for metric", "invariants:\n  latency-metric: tikv_grpc_msg_duration_seconds_bucket\n", []string{
+			`2:19: invariants.latency-metric: "tikv_grpc_msg_duration_seconds_bucket" is a histogram's bucket series; write the histogram's name, "tikv_grpc_msg_duration_seconds" (the query adds _bucket)`}},
+		{"empty metric", "invariants:\n  latency-metric: \"\"\n", []string{
+			"2:19: invariants.latency-metric: must be set, e.g. tikv_grpc_msg_duration_seconds"}},
+		{"threshold typo", "invariants:\n  disconect-after: 30s\n", []string{
+			`2:3: invariants.disconect-after: unknown key "disconect-after" (did you mean "disconnect-after"?)`}},
+		{"threshold in snake case", "invariants:\n  max_hot_regions: 5\n", []string{
+			`2:3: invariants.max_hot_regions: unknown key "max_hot_regions" (did you mean "max-hot-regions"?)`}},
+		{"threshold in the wrong section", "monitor:\n  disconnect-after: 30s\n", []string{
+			`2:3: monitor.disconnect-after: unknown key "disconnect-after" here (did you mean invariants.disconnect-after?)`}},
+		{"section name typo", "invariant:\n  disconnect-after: 30s\n", []string{
+			`1:1: invariant: unknown key "invariant" (did you mean "invariants"?)`}},
+		{"invariants is not a mapping", "invariants: 5\n", []string{
+			"1:13: invariants: want a mapping of disconnect-after, store-recovery-grace, offline-stuck-after, low-space-margin, " +
+				"region-check-limit, miss-peer-min-regions, down-peer-min-regions, pending-peer-min-regions, extra-peer-min-regions, " +
+				"oversized-min-regions, leader-imbalance-ratio, leader-imbalance-min-diff, region-imbalance-ratio, " +
+				"region-imbalance-min-diff, hot-write-region-rate, hot-read-region-rate, hot-write-store-rate, hot-read-store-rate, " +
+				"max-hot-regions, operator-stuck-fraction, operator-stuck-after, max-tracked-operators, max-stuck-operators, " +
+				"latency-metric, latency-quantile, latency-window, latency-threshold, got integer 5"}},
 
 		// Enumerations.
 		{"unknown level", "log:\n  level: verbose\n", []string{

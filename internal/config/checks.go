@@ -115,6 +115,66 @@ func checkPositive(v float64) string {
 	return ""
 }
 
+func checkAtLeast(v, lo int64) string {
+	if v < lo {
+		return fmt.Sprintf("%d is out of range (want >= %d)", v, lo)
+	}
+	return ""
+}
+
+// checkBetween wants a finite number between lo and hi, each bound open or
+// closed; hint says what the number is, e.g. "e.g. 0.99".
+func checkBetween(v, lo float64, loOpen bool, hi float64, hiOpen bool, hint string) string {
+	if !math.IsNaN(v) && (v > lo || !loOpen && v == lo) && (v < hi || !hiOpen && v == hi) {
+		return ""
+	}
+	op := func(open bool, strict, loose string) string {
+		if open {
+			return strict
+		}
+		return loose
+	}
+	return fmt.Sprintf("%v is out of range (want %s %v and %s %v: %s)", v, op(loOpen, ">", ">="), lo, op(hiOpen, "<", "<="), hi, hint)
+}
+
+// checkRatio is for the imbalance ratios, which compare the busiest store
+// with the mean and so are at least 1.
+func checkRatio(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) || v < 1 {
+		return fmt.Sprintf("%v is out of range (want a finite number >= 1: the busiest store's count over the mean, e.g. 1.5)", v)
+	}
+	return ""
+}
+
+// checkMinDiff is for the imbalance minimum differences: 0 lets the ratio
+// decide alone.
+func checkMinDiff(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+		return fmt.Sprintf("%v is out of range (want a finite number >= 0)", v)
+	}
+	return ""
+}
+
+// checkMetricName wants a name that is safe to paste into PromQL, and the
+// histogram's own name: the query adds _bucket itself.
+func checkMetricName(s string) string {
+	if s == "" {
+		return "must be set, e.g. tikv_grpc_msg_duration_seconds"
+	}
+	for i, r := range s {
+		switch {
+		case r == '_' || r == ':' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z':
+		case r >= '0' && r <= '9' && i > 0:
+		default:
+			return fmt.Sprintf("%q is not a Prometheus metric name (want letters, digits, _ and :, not starting with a digit)", s)
+		}
+	}
+	if base, ok := strings.CutSuffix(s, "_bucket"); ok {
+		return fmt.Sprintf("%q is a histogram's bucket series; write the histogram's name, %q (the query adds _bucket)", s, base)
+	}
+	return ""
+}
+
 func checkMinDuration(d, min Duration) string {
 	if d >= min {
 		return ""

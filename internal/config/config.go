@@ -13,6 +13,7 @@ type Config struct {
 	Prometheus Prometheus `yaml:"prometheus"`
 	PDSim      PDSim      `yaml:"pdsim"`
 	Monitor    Monitor    `yaml:"monitor"`
+	Invariants Invariants `yaml:"invariants"`
 	DB         DB         `yaml:"db"`
 	API        API        `yaml:"api"`
 }
@@ -77,6 +78,64 @@ type Monitor struct {
 	ReopenWithin Duration `yaml:"reopen-within"`
 }
 
+// Invariants holds the thresholds of the TiKV invariants. internal/app
+// hands them to the TiKV adapter (observe.Config), whose fields they
+// mirror one for one; this package keeps its own copy because a core
+// package must not import the adapter. They are set from the file and the
+// environment only, not by flags: there are too many for --help.
+type Invariants struct {
+	// DisconnectAfter: a store whose last heartbeat is this old is
+	// disconnected (PD's own limit is 20s).
+	DisconnectAfter Duration `yaml:"disconnect-after"`
+	// StoreRecoveryGrace: down replicas are still put down to a store this
+	// long after it was last seen silent, while PD's down-peer list catches up.
+	StoreRecoveryGrace Duration `yaml:"store-recovery-grace"`
+	// OfflineStuckAfter: an Offline store whose region count has not fallen
+	// for this long has a stuck drain.
+	OfflineStuckAfter Duration `yaml:"offline-stuck-after"`
+	// LowSpaceMargin: used share above PD's low-space-ratio minus this is a
+	// warning (above the ratio itself it is critical). In [0, 1).
+	LowSpaceMargin float64 `yaml:"low-space-margin"`
+
+	// RegionCheckLimit: region ids asked of each /regions/check/* request.
+	RegionCheckLimit int `yaml:"region-check-limit"`
+	// Minimum affected regions before each region check raises a violation.
+	MissPeerMinRegions    int `yaml:"miss-peer-min-regions"`
+	DownPeerMinRegions    int `yaml:"down-peer-min-regions"`
+	PendingPeerMinRegions int `yaml:"pending-peer-min-regions"`
+	ExtraPeerMinRegions   int `yaml:"extra-peer-min-regions"`
+	OversizedMinRegions   int `yaml:"oversized-min-regions"`
+
+	// Balance: the busiest healthy store's weighted count must exceed the
+	// mean by the ratio AND by the minimum difference.
+	LeaderImbalanceRatio   float64 `yaml:"leader-imbalance-ratio"`
+	LeaderImbalanceMinDiff float64 `yaml:"leader-imbalance-min-diff"`
+	RegionImbalanceRatio   float64 `yaml:"region-imbalance-ratio"`
+	RegionImbalanceMinDiff float64 `yaml:"region-imbalance-min-diff"`
+
+	// Hotspots: byte rates per second at which a region or store is hot.
+	HotWriteRegionRate Size `yaml:"hot-write-region-rate"`
+	HotReadRegionRate  Size `yaml:"hot-read-region-rate"`
+	HotWriteStoreRate  Size `yaml:"hot-write-store-rate"`
+	HotReadStoreRate   Size `yaml:"hot-read-store-rate"`
+	// MaxHotRegions caps hot-region violations per direction.
+	MaxHotRegions int `yaml:"max-hot-regions"`
+
+	// An operator is stuck after OperatorStuckFraction of its timeout, or
+	// after OperatorStuckAfter whatever its timeout.
+	OperatorStuckFraction float64  `yaml:"operator-stuck-fraction"`
+	OperatorStuckAfter    Duration `yaml:"operator-stuck-after"`
+	MaxTrackedOperators   int      `yaml:"max-tracked-operators"`
+	MaxStuckOperators     int      `yaml:"max-stuck-operators"`
+
+	// Store latency: the LatencyQuantile of histogram LatencyMetric over
+	// LatencyWindow must stay at or below LatencyThreshold.
+	LatencyMetric    string   `yaml:"latency-metric"`
+	LatencyQuantile  float64  `yaml:"latency-quantile"`
+	LatencyWindow    Duration `yaml:"latency-window"`
+	LatencyThreshold Duration `yaml:"latency-threshold"`
+}
+
 // API configures the daemon's HTTP API (tickets, Alertmanager webhook, /metrics).
 type API struct {
 	Listen string `yaml:"listen"`
@@ -107,6 +166,36 @@ func Default() *Config {
 			Interval:     Duration(10 * time.Second),
 			ClearAfter:   Duration(time.Minute),
 			ReopenWithin: Duration(30 * time.Minute),
+		},
+		// The TiKV adapter's defaults; internal/app's tests keep them equal.
+		Invariants: Invariants{
+			DisconnectAfter:        Duration(20 * time.Second),
+			StoreRecoveryGrace:     Duration(2 * time.Minute),
+			OfflineStuckAfter:      Duration(30 * time.Minute),
+			LowSpaceMargin:         0.05,
+			RegionCheckLimit:       16,
+			MissPeerMinRegions:     1,
+			DownPeerMinRegions:     1,
+			PendingPeerMinRegions:  1,
+			ExtraPeerMinRegions:    1,
+			OversizedMinRegions:    1,
+			LeaderImbalanceRatio:   1.5,
+			LeaderImbalanceMinDiff: 20,
+			RegionImbalanceRatio:   1.5,
+			RegionImbalanceMinDiff: 50,
+			HotWriteRegionRate:     8 << 20,
+			HotReadRegionRate:      16 << 20,
+			HotWriteStoreRate:      64 << 20,
+			HotReadStoreRate:       128 << 20,
+			MaxHotRegions:          20,
+			OperatorStuckFraction:  0.5,
+			OperatorStuckAfter:     Duration(30 * time.Minute),
+			MaxTrackedOperators:    10000,
+			MaxStuckOperators:      20,
+			LatencyMetric:          "tikv_grpc_msg_duration_seconds",
+			LatencyQuantile:        0.99,
+			LatencyWindow:          Duration(time.Minute),
+			LatencyThreshold:       Duration(500 * time.Millisecond),
 		},
 		DB:  DB{Path: "operator.db"},
 		API: API{Listen: "127.0.0.1:9876"},

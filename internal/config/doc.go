@@ -4,7 +4,9 @@
 //
 // One table of fields (fields.go) drives all three sources, so a key, its
 // environment variable (pd.read-tls.ca-file -> OPERATOR_PD_READ_TLS_CA_FILE)
-// and its flag (--pd-read-tls-ca-file) can never drift apart.
+// and its flag (--pd-read-tls-ca-file) can never drift apart. The invariant
+// thresholds (invariants.*) have no flag: they come from the file or the
+// environment (invariants.disconnect-after -> OPERATOR_INVARIANTS_DISCONNECT_AFTER).
 //
 // Check validates a file on its own and reports every problem with its line
 // and column; Load reports the same problems and fails on any of them.

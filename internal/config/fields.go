@@ -28,6 +28,11 @@ type field struct {
 	// file is set for paths to files that must exist; it points at the
 	// path so it can be resolved against the config file's directory.
 	file func(c *Config) *string
+
+	// noFlag keeps the key off the command line: it is set from the file
+	// and the environment only. For keys too many or too fine-grained to
+	// list in --help (the invariant thresholds).
+	noFlag bool
 }
 
 // envName maps a key to its environment variable: upper case, with dots and
@@ -49,7 +54,7 @@ func fields() []*field {
 	}
 	fs = append(fs, tlsFields("pd.read-tls", "PD read client", func(c *Config) *TLS { return &c.PD.ReadTLS })...)
 	fs = append(fs, tlsFields("pd.write-tls", "PD write client", func(c *Config) *TLS { return &c.PD.WriteTLS })...)
-	return append(fs,
+	fs = append(fs,
 		stringField("prometheus.endpoint", "Prometheus HTTP API base URL; empty disables Prometheus", func(c *Config) *string { return &c.Prometheus.Endpoint }, func(s string) string { return checkURL(s, false) }),
 		durationField("prometheus.timeout", "timeout of one Prometheus query", func(c *Config) *Duration { return &c.Prometheus.Timeout }, positive),
 		stringField("pdsim.listen", "PD simulator: listen address (host:port)", func(c *Config) *string { return &c.PDSim.Listen }, checkListen),
@@ -62,9 +67,61 @@ func fields() []*field {
 		durationField("monitor.hold-down", "how long a problem must last before its ticket opens", func(c *Config) *Duration { return &c.Monitor.HoldDown }, 0),
 		durationField("monitor.clear-after", "how long a problem must stay gone before its ticket resolves", func(c *Config) *Duration { return &c.Monitor.ClearAfter }, 0),
 		durationField("monitor.reopen-within", "a problem back within this window reopens its resolved ticket", func(c *Config) *Duration { return &c.Monitor.ReopenWithin }, 0),
+	)
+	fs = append(fs, invariantFields()...)
+	return append(fs,
 		stringField("db.path", "SQLite database file", func(c *Config) *string { return &c.DB.Path }, checkRequired),
 		stringField("api.listen", "daemon HTTP API listen address (host:port)", func(c *Config) *string { return &c.API.Listen }, checkListen),
 	)
+}
+
+// invariantFields are the thresholds of the TiKV invariants (see
+// Invariants). They are file and env only: thirty more global flags would
+// bury the ones people use. The ranges mirror what the TiKV adapter accepts.
+func invariantFields() []*field {
+	inv := func(c *Config) *Invariants { return &c.Invariants }
+	minRegions := func(key, check string, ptr func(*Invariants) *int) *field {
+		return countField("invariants."+key, "regions "+check+" needed before a violation is raised",
+			func(c *Config) *int { return ptr(inv(c)) })
+	}
+	fs := []*field{
+		durationField("invariants.disconnect-after", "heartbeat age at which a store counts as disconnected", func(c *Config) *Duration { return &inv(c).DisconnectAfter }, positive),
+		durationField("invariants.store-recovery-grace", "how long down replicas are still put down to a store after it was last silent", func(c *Config) *Duration { return &inv(c).StoreRecoveryGrace }, positive),
+		durationField("invariants.offline-stuck-after", "how long an Offline store's region count may stand still before its drain is stuck", func(c *Config) *Duration { return &inv(c).OfflineStuckAfter }, positive),
+		numberField("invariants.low-space-margin", "warn when used share is above PD's low-space-ratio minus this", func(c *Config) *float64 { return &inv(c).LowSpaceMargin },
+			func(v float64) string { return checkBetween(v, 0, false, 1, true, "a share of capacity, e.g. 0.05") }),
+		countField("invariants.region-check-limit", "region ids asked of each /regions/check/* request", func(c *Config) *int { return &inv(c).RegionCheckLimit }),
+		minRegions("miss-peer-min-regions", "missing a replica", func(v *Invariants) *int { return &v.MissPeerMinRegions }),
+		minRegions("down-peer-min-regions", "with a down replica", func(v *Invariants) *int { return &v.DownPeerMinRegions }),
+		minRegions("pending-peer-min-regions", "with a pending replica", func(v *Invariants) *int { return &v.PendingPeerMinRegions }),
+		minRegions("extra-peer-min-regions", "with an extra replica", func(v *Invariants) *int { return &v.ExtraPeerMinRegions }),
+		minRegions("oversized-min-regions", "on PD's oversized-region list", func(v *Invariants) *int { return &v.OversizedMinRegions }),
+		numberField("invariants.leader-imbalance-ratio", "busiest store's leaders over the mean beyond which leaders are unbalanced", func(c *Config) *float64 { return &inv(c).LeaderImbalanceRatio }, checkRatio),
+		numberField("invariants.leader-imbalance-min-diff", "leaders the busiest store must also hold above the mean", func(c *Config) *float64 { return &inv(c).LeaderImbalanceMinDiff }, checkMinDiff),
+		numberField("invariants.region-imbalance-ratio", "busiest store's regions over the mean beyond which regions are unbalanced", func(c *Config) *float64 { return &inv(c).RegionImbalanceRatio }, checkRatio),
+		numberField("invariants.region-imbalance-min-diff", "regions the busiest store must also hold above the mean", func(c *Config) *float64 { return &inv(c).RegionImbalanceMinDiff }, checkMinDiff),
+		sizeField("invariants.hot-write-region-rate", "write bytes per second at which a region is hot", func(c *Config) *Size { return &inv(c).HotWriteRegionRate }),
+		sizeField("invariants.hot-read-region-rate", "read bytes per second at which a region is hot", func(c *Config) *Size { return &inv(c).HotReadRegionRate }),
+		sizeField("invariants.hot-write-store-rate", "write bytes per second at which a store is hot", func(c *Config) *Size { return &inv(c).HotWriteStoreRate }),
+		sizeField("invariants.hot-read-store-rate", "read bytes per second at which a store is hot", func(c *Config) *Size { return &inv(c).HotReadStoreRate }),
+		countField("invariants.max-hot-regions", "most hot-region violations per direction, hottest first", func(c *Config) *int { return &inv(c).MaxHotRegions }),
+		numberField("invariants.operator-stuck-fraction", "share of its timeout after which a running operator is stuck", func(c *Config) *float64 { return &inv(c).OperatorStuckFraction },
+			func(v float64) string {
+				return checkBetween(v, 0, true, 1, false, "a share of the operator's timeout; PD times operators out at 1")
+			}),
+		durationField("invariants.operator-stuck-after", "run time after which an operator is stuck whatever its timeout", func(c *Config) *Duration { return &inv(c).OperatorStuckAfter }, positive),
+		countField("invariants.max-tracked-operators", "running operators whose first sighting is remembered", func(c *Config) *int { return &inv(c).MaxTrackedOperators }),
+		countField("invariants.max-stuck-operators", "most operator-stuck violations, oldest first", func(c *Config) *int { return &inv(c).MaxStuckOperators }),
+		stringField("invariants.latency-metric", "Prometheus histogram of store latency, without _bucket", func(c *Config) *string { return &inv(c).LatencyMetric }, checkMetricName),
+		numberField("invariants.latency-quantile", "quantile of latency-metric compared with latency-threshold", func(c *Config) *float64 { return &inv(c).LatencyQuantile },
+			func(v float64) string { return checkBetween(v, 0, true, 1, true, "e.g. 0.99") }),
+		durationField("invariants.latency-window", "range of the rate() under the latency quantile", func(c *Config) *Duration { return &inv(c).LatencyWindow }, positive),
+		durationField("invariants.latency-threshold", "latency above which a store is slow", func(c *Config) *Duration { return &inv(c).LatencyThreshold }, positive),
+	}
+	for _, f := range fs {
+		f.noFlag = true
+	}
+	return fs
 }
 
 func tlsFields(prefix, who string, tls func(*Config) *TLS) []*field {
@@ -168,9 +225,37 @@ func int64Field(path, usage string, ptr func(*Config) *int64) *field {
 	return newField(path, usage, k, ptr, func(int64) string { return "" })
 }
 
-// floatField is for values that must be finite and positive (today only
-// pdsim.speed); a zero or negative speed would stop or reverse the clock.
+// floatField is for values that must be finite and positive, such as
+// pdsim.speed: a zero or negative speed would stop or reverse the clock.
 func floatField(path, usage string, ptr func(*Config) *float64) *field {
+	return numberField(path, usage, ptr, checkPositive)
+}
+
+// countField is for counts of at least one, with no upper limit.
+func countField(path, usage string, ptr func(*Config) *int) *field {
+	f := intField(path, usage, ptr, 1, math.MaxInt)
+	f.check = func(c *Config) string { return checkAtLeast(int64(*ptr(c)), 1) }
+	return f
+}
+
+// sizeField is for byte counts (or byte rates) that must be > 0.
+func sizeField(path, usage string, ptr func(*Config) *Size) *field {
+	k := kind[Size]{
+		name:   "size",
+		parse:  parseSize,
+		node:   nodeSize,
+		format: Size.String,
+	}
+	return newField(path, usage, k, ptr, func(s Size) string {
+		if s == 0 {
+			return "0 is out of range (want > 0, e.g. 8MiB)"
+		}
+		return ""
+	})
+}
+
+// numberField is for floating-point values; check says which are acceptable.
+func numberField(path, usage string, ptr func(*Config) *float64, check func(float64) string) *field {
 	k := kind[float64]{
 		name: "float",
 		parse: func(s string) (float64, error) {
@@ -185,7 +270,7 @@ func floatField(path, usage string, ptr func(*Config) *float64) *field {
 			return strconv.FormatFloat(v, 'g', -1, 64)
 		},
 	}
-	return newField(path, usage, k, ptr, checkPositive)
+	return newField(path, usage, k, ptr, check)
 }
 
 // positive is the least duration allowed where any duration > 0 will do.

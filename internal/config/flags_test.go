@@ -35,6 +35,33 @@ monitor.interval OPERATOR_MONITOR_INTERVAL --monitor-interval
 monitor.hold-down OPERATOR_MONITOR_HOLD_DOWN --monitor-hold-down
 monitor.clear-after OPERATOR_MONITOR_CLEAR_AFTER --monitor-clear-after
 monitor.reopen-within OPERATOR_MONITOR_REOPEN_WITHIN --monitor-reopen-within
+invariants.disconnect-after OPERATOR_INVARIANTS_DISCONNECT_AFTER (no flag)
+invariants.store-recovery-grace OPERATOR_INVARIANTS_STORE_RECOVERY_GRACE (no flag)
+invariants.offline-stuck-after OPERATOR_INVARIANTS_OFFLINE_STUCK_AFTER (no flag)
+invariants.low-space-margin OPERATOR_INVARIANTS_LOW_SPACE_MARGIN (no flag)
+invariants.region-check-limit OPERATOR_INVARIANTS_REGION_CHECK_LIMIT (no flag)
+invariants.miss-peer-min-regions OPERATOR_INVARIANTS_MISS_PEER_MIN_REGIONS (no flag)
+invariants.down-peer-min-regions OPERATOR_INVARIANTS_DOWN_PEER_MIN_REGIONS (no flag)
+invariants.pending-peer-min-regions OPERATOR_INVARIANTS_PENDING_PEER_MIN_REGIONS (no flag)
+invariants.extra-peer-min-regions OPERATOR_INVARIANTS_EXTRA_PEER_MIN_REGIONS (no flag)
+invariants.oversized-min-regions OPERATOR_INVARIANTS_OVERSIZED_MIN_REGIONS (no flag)
+invariants.leader-imbalance-ratio OPERATOR_INVARIANTS_LEADER_IMBALANCE_RATIO (no flag)
+invariants.leader-imbalance-min-diff OPERATOR_INVARIANTS_LEADER_IMBALANCE_MIN_DIFF (no flag)
+invariants.region-imbalance-ratio OPERATOR_INVARIANTS_REGION_IMBALANCE_RATIO (no flag)
+invariants.region-imbalance-min-diff OPERATOR_INVARIANTS_REGION_IMBALANCE_MIN_DIFF (no flag)
+invariants.hot-write-region-rate OPERATOR_INVARIANTS_HOT_WRITE_REGION_RATE (no flag)
+invariants.hot-read-region-rate OPERATOR_INVARIANTS_HOT_READ_REGION_RATE (no flag)
+invariants.hot-write-store-rate OPERATOR_INVARIANTS_HOT_WRITE_STORE_RATE (no flag)
+invariants.hot-read-store-rate OPERATOR_INVARIANTS_HOT_READ_STORE_RATE (no flag)
+invariants.max-hot-regions OPERATOR_INVARIANTS_MAX_HOT_REGIONS (no flag)
+invariants.operator-stuck-fraction OPERATOR_INVARIANTS_OPERATOR_STUCK_FRACTION (no flag)
+invariants.operator-stuck-after OPERATOR_INVARIANTS_OPERATOR_STUCK_AFTER (no flag)
+invariants.max-tracked-operators OPERATOR_INVARIANTS_MAX_TRACKED_OPERATORS (no flag)
+invariants.max-stuck-operators OPERATOR_INVARIANTS_MAX_STUCK_OPERATORS (no flag)
+invariants.latency-metric OPERATOR_INVARIANTS_LATENCY_METRIC (no flag)
+invariants.latency-quantile OPERATOR_INVARIANTS_LATENCY_QUANTILE (no flag)
+invariants.latency-window OPERATOR_INVARIANTS_LATENCY_WINDOW (no flag)
+invariants.latency-threshold OPERATOR_INVARIANTS_LATENCY_THRESHOLD (no flag)
 db.path OPERATOR_DB_PATH --db-path
 api.listen OPERATOR_API_LISTEN --api-listen
 `
@@ -46,6 +73,10 @@ api.listen OPERATOR_API_LISTEN --api-listen
 			t.Errorf("%s: env %s or flag %s is used twice", f.path, env, flag)
 		}
 		seen[env], seen[flag] = true, true
+		if f.noFlag {
+			b.WriteString(f.path + " " + env + " (no flag)\n")
+			continue
+		}
 		b.WriteString(f.path + " " + env + " --" + flag + "\n")
 	}
 	if b.String() != want {
@@ -149,5 +180,81 @@ func TestCobraWiring(t *testing.T) {
 	root.SetArgs([]string{"run", "--pd-timeout", "soon"})
 	if err := root.Execute(); err == nil || !strings.Contains(err.Error(), `invalid duration "soon"`) {
 		t.Errorf("bad flag: Execute = %v, want a usage error", err)
+	}
+}
+
+// The invariant thresholds are file and env only: no flag is registered,
+// so giving one is an unknown-flag usage error, and --help stays short.
+func TestThresholdsHaveNoFlag(t *testing.T) {
+	fs := pflag.NewFlagSet("operator", pflag.ContinueOnError)
+	fs.SetOutput(new(bytes.Buffer))
+	RegisterFlags(fs)
+	n := 0
+	for _, f := range fields() {
+		if !strings.HasPrefix(f.path, "invariants.") {
+			continue
+		}
+		n++
+		if !f.noFlag {
+			t.Errorf("%s has a flag; invariant thresholds must not", f.path)
+		}
+		if fs.Lookup(flagName(f.path)) != nil {
+			t.Errorf("RegisterFlags registered --%s", flagName(f.path))
+		}
+	}
+	if n != 27 {
+		t.Errorf("%d invariants.* keys, want 28", n)
+	}
+	if help := fs.FlagUsages(); strings.Contains(help, "--invariants") || strings.Contains(help, "OPERATOR_INVARIANTS") {
+		t.Errorf("flag help mentions invariants:\n%s", help)
+	}
+	err := fs.Parse([]string{"--invariants-disconnect-after=1m"})
+	if err == nil || err.Error() != "unknown flag: --invariants-disconnect-after" {
+		t.Errorf("Parse(--invariants-disconnect-after) = %v, want unknown flag", err)
+	}
+
+	// Nor does Load read a flag of that name that someone else registered.
+	foreign := pflag.NewFlagSet("operator", pflag.ContinueOnError)
+	foreign.Duration("invariants-disconnect-after", 0, "")
+	if err := foreign.Parse([]string{"--invariants-disconnect-after=1m"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load("", nil, foreign)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Invariants.DisconnectAfter != Default().Invariants.DisconnectAfter {
+		t.Errorf("disconnect-after = %v from a flag; want the default", c.Invariants.DisconnectAfter)
+	}
+}
+
+// Under cobra, as cmd/operator wires it: a threshold flag is refused, the
+// file and env set thresholds, env over file.
+func TestCobraThresholds(t *testing.T) {
+	path := writeConfig(t, "invariants:\n  disconnect-after: 30s\n  hot-write-region-rate: 4MiB\n")
+	var got *Config
+	root := &cobra.Command{Use: "operator", SilenceUsage: true, SilenceErrors: true}
+	RegisterFlags(root.PersistentFlags())
+	root.AddCommand(&cobra.Command{
+		Use: "run",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := Load(path, EnvLookup([]string{"OPERATOR_INVARIANTS_HOT_WRITE_REGION_RATE=2MiB"}), cmd.Flags())
+			got = c
+			return err
+		},
+	})
+	root.SetOut(new(bytes.Buffer))
+	root.SetErr(new(bytes.Buffer))
+	root.SetArgs([]string{"run", "--invariants-disconnect-after", "1m"})
+	if err := root.Execute(); err == nil || !strings.Contains(err.Error(), "unknown flag: --invariants-disconnect-after") {
+		t.Errorf("threshold flag: Execute = %v, want unknown flag", err)
+	}
+	root.SetArgs([]string{"run"})
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got.Invariants.DisconnectAfter != Duration(30*time.Second) || got.Invariants.HotWriteRegionRate != 2<<20 {
+		t.Errorf("disconnect-after %v (file), hot-write-region-rate %v (env); want 30s, 2MiB",
+			got.Invariants.DisconnectAfter, got.Invariants.HotWriteRegionRate)
 	}
 }

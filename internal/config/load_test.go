@@ -88,6 +88,18 @@ func TestLoadEveryKey(t *testing.T) {
 		"pdsim.scenario": "testdata/bad.yaml", "pdsim.speed": "0.5",
 		"monitor.interval": "2m", "monitor.hold-down": "15s", "monitor.clear-after": "3m", "monitor.reopen-within": "1h",
 		"db.path": "/var/lib/operator.db", "api.listen": "0.0.0.0:9999",
+		"invariants.disconnect-after": "30s", "invariants.store-recovery-grace": "3m", "invariants.offline-stuck-after": "1h",
+		"invariants.low-space-margin": "0.1", "invariants.region-check-limit": "32",
+		"invariants.miss-peer-min-regions": "2", "invariants.down-peer-min-regions": "3", "invariants.pending-peer-min-regions": "4",
+		"invariants.extra-peer-min-regions": "5", "invariants.oversized-min-regions": "7",
+		"invariants.leader-imbalance-ratio": "2", "invariants.leader-imbalance-min-diff": "25",
+		"invariants.region-imbalance-ratio": "1.25", "invariants.region-imbalance-min-diff": "0",
+		"invariants.hot-write-region-rate": "4MiB", "invariants.hot-read-region-rate": "1.5MiB",
+		"invariants.hot-write-store-rate": "100MB", "invariants.hot-read-store-rate": "1048576",
+		"invariants.max-hot-regions": "8", "invariants.operator-stuck-fraction": "1", "invariants.operator-stuck-after": "45m",
+		"invariants.max-tracked-operators": "500", "invariants.max-stuck-operators": "9",
+		"invariants.latency-metric": "tikv_storage_engine_async_request_duration_seconds", "invariants.latency-quantile": "0.999",
+		"invariants.latency-window": "5m", "invariants.latency-threshold": "250ms",
 	}
 	want := Config{
 		Log: Log{Level: "debug", Format: "json"},
@@ -98,22 +110,43 @@ func TestLoadEveryKey(t *testing.T) {
 		PDSim:      PDSim{Listen: ":9999", Stores: 9, Regions: 99, Seed: -3, Scenario: "testdata/bad.yaml", Speed: 0.5},
 		Monitor: Monitor{Interval: Duration(2 * time.Minute), HoldDown: Duration(15 * time.Second),
 			ClearAfter: Duration(3 * time.Minute), ReopenWithin: Duration(time.Hour)},
+		Invariants: Invariants{
+			DisconnectAfter: Duration(30 * time.Second), StoreRecoveryGrace: Duration(3 * time.Minute), OfflineStuckAfter: Duration(time.Hour),
+			LowSpaceMargin: 0.1, RegionCheckLimit: 32,
+			MissPeerMinRegions: 2, DownPeerMinRegions: 3, PendingPeerMinRegions: 4,
+			ExtraPeerMinRegions: 5, OversizedMinRegions: 7,
+			LeaderImbalanceRatio: 2, LeaderImbalanceMinDiff: 25, RegionImbalanceRatio: 1.25, RegionImbalanceMinDiff: 0,
+			HotWriteRegionRate: 4 << 20, HotReadRegionRate: 3 << 19, HotWriteStoreRate: 100e6, HotReadStoreRate: 1 << 20,
+			MaxHotRegions: 8, OperatorStuckFraction: 1, OperatorStuckAfter: Duration(45 * time.Minute),
+			MaxTrackedOperators: 500, MaxStuckOperators: 9,
+			LatencyMetric: "tikv_storage_engine_async_request_duration_seconds", LatencyQuantile: 0.999,
+			LatencyWindow: Duration(5 * time.Minute), LatencyThreshold: Duration(250 * time.Millisecond),
+		},
 		DB:  DB{Path: "/var/lib/operator.db"},
 		API: API{Listen: "0.0.0.0:9999"},
 	}
 	if len(values) != len(fields()) {
 		t.Fatalf("test sets %d keys, config has %d", len(values), len(fields()))
 	}
-	var env, args []string
-	for k, v := range values {
+	// Keys without a flag come from the environment in the flags run too.
+	var env, args, noFlagEnv []string
+	for _, f := range fields() {
+		k, v := f.path, values[f.path]
+		if v == "" {
+			t.Fatalf("test sets no value for %s", k)
+		}
 		env = append(env, envName(k)+"="+v)
-		args = append(args, "--"+flagName(k)+"="+v)
+		if f.noFlag {
+			noFlagEnv = append(noFlagEnv, envName(k)+"="+v)
+		} else {
+			args = append(args, "--"+flagName(k)+"="+v)
+		}
 	}
 	for _, src := range []struct {
 		name string
 		env  []string
 		args []string
-	}{{"env", env, nil}, {"flags", nil, args}} {
+	}{{"env", env, nil}, {"flags", noFlagEnv, args}} {
 		c, err := Load("", EnvLookup(src.env), parsedFlags(t, src.args...))
 		if err != nil {
 			t.Fatalf("%s: %v", src.name, err)
@@ -145,6 +178,16 @@ func TestLoadEnvErrors(t *testing.T) {
 			`env OPERATOR_PD_ENDPOINT: pd.endpoint: invalid URL "pd:2379": scheme must be http or https (e.g. http://pd:2379)`}},
 		{[]string{"OPERATOR_PD_WRITE_TLS_KEY_FILE=testdata/tls/client-key.pem", "OPERATOR_PD_ENDPOINT=https://pd"}, []string{
 			"env OPERATOR_PD_WRITE_TLS_KEY_FILE: pd.write-tls.key-file: key-file is set but cert-file is not; a client certificate needs both"}},
+		{[]string{"OPERATOR_INVARIANTS_HOT_WRITE_REGION_RATE=8megs"}, []string{
+			`env OPERATOR_INVARIANTS_HOT_WRITE_REGION_RATE: invariants.hot-write-region-rate: want a size such as 8MiB, got "8megs" (units: B, KiB, MiB, GiB, or KB, MB, GB for powers of 1000)`}},
+		{[]string{"OPERATOR_INVARIANTS_LEADER_IMBALANCE_RATIO=0.5"}, []string{
+			"env OPERATOR_INVARIANTS_LEADER_IMBALANCE_RATIO: invariants.leader-imbalance-ratio: 0.5 is out of range (want a finite number >= 1: the busiest store's count over the mean, e.g. 1.5)"}},
+		{[]string{"OPERATOR_INVARIANTS_LATENCY_QUANTILE=99"}, []string{
+			"env OPERATOR_INVARIANTS_LATENCY_QUANTILE: invariants.latency-quantile: 99 is out of range (want > 0 and < 1: e.g. 0.99)"}},
+		{[]string{"OPERATOR_INVARIANTS_MAX_HOT_REGIONS=0"}, []string{
+			"env OPERATOR_INVARIANTS_MAX_HOT_REGIONS: invariants.max-hot-regions: 0 is out of range (want >= 1)"}},
+		{[]string{"OPERATOR_INVARIANTS_LATENCY_METRIC=rate(x[1m])"}, []string{
+			`env OPERATOR_INVARIANTS_LATENCY_METRIC: invariants.latency-metric: "rate(x[1m])" is not a Prometheus metric name (want letters, digits, _ and :, not starting with a digit)`}},
 		// All bad variables are reported, not just the first.
 		{[]string{"OPERATOR_LOG_FORMAT=xml", "OPERATOR_MONITOR_INTERVAL=1ms"}, []string{
 			`env OPERATOR_LOG_FORMAT: log.format: invalid value "xml" (want one of text, json)`,
@@ -280,6 +323,8 @@ func TestValidate(t *testing.T) {
 	c.PDSim.Stores = 0
 	c.Log.Format = "yaml"
 	c.PD.WriteTLS.CertFile = "testdata/tls/client.pem"
+	c.Invariants.RegionImbalanceRatio = 0.5
+	c.Invariants.HotReadStoreRate = 0
 	err := c.Validate()
 	var ps Problems
 	if !errors.As(err, &ps) {
@@ -289,7 +334,7 @@ func TestValidate(t *testing.T) {
 	for _, p := range ps {
 		paths = append(paths, p.Path)
 	}
-	want := "log.format pdsim.stores pd.write-tls.cert-file pd.write-tls.cert-file"
+	want := "log.format pdsim.stores invariants.region-imbalance-ratio invariants.hot-read-store-rate pd.write-tls.cert-file pd.write-tls.cert-file"
 	if got := strings.Join(paths, " "); got != want {
 		t.Errorf("Validate() problems at %s, want %s\n%v", got, want, err)
 	}

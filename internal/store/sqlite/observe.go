@@ -105,7 +105,7 @@ func (o observation) touch(ctx context.Context, tx *sql.Tx, cur ticket.Ticket) e
 	}
 	_, err = insertEvent(ctx, tx, ticket.Event{
 		TicketID: cur.ID, At: o.now, Kind: ticket.EventNote,
-		Message: fmt.Sprintf("severity changed from %s to %s", cur.Severity, o.t.Severity),
+		Message: fmt.Sprintf("severity changed from %s to %s: %s", cur.Severity, o.t.Severity, o.summary),
 		Data:    map[string]any{"from": cur.Severity.String(), "to": o.severity},
 	})
 	return err

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,6 +92,7 @@ func testSeverityChange(t *testing.T, s store.Store) {
 	v := violation("store-low-space", "1", ticket.Warning)
 	tk := observeWant(t, s, v, window, base(), store.OutcomeOpened)
 	v.Severity = ticket.Critical
+	v.Summary = "store 1 disk is 91% used, above low-space-ratio"
 	got := observeWant(t, s, v, window, base().Add(time.Minute), store.OutcomeUpdated)
 	if got.Severity != ticket.Critical {
 		t.Fatalf("Severity = %v, want critical", got.Severity)
@@ -98,6 +100,10 @@ func testSeverityChange(t *testing.T, s store.Store) {
 	observeWant(t, s, v, window, base().Add(2*time.Minute), store.OutcomeUpdated)
 	evs := wantKinds(t, s, tk.ID, ticket.EventOpened, ticket.EventNote)
 	sameJSON(t, "severity note data", evs[1].Data, map[string]any{"from": "warning", "to": "critical"})
+	// The note says what the problem became, not only that it got worse.
+	if !strings.Contains(evs[1].Message, v.Summary) {
+		t.Errorf("severity note %q lacks the new summary %q", evs[1].Message, v.Summary)
+	}
 }
 
 func testReopenWithin(t *testing.T, s store.Store) {

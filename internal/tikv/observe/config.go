@@ -25,6 +25,11 @@ type Config struct {
 	// disconnected. Default 20s, PD's own limit, so we say it no later than
 	// PD's state_name does (a Disconnected state_name is trusted as well).
 	DisconnectAfter time.Duration
+	// StoreRecoveryGrace is how long after a store was last seen silent
+	// its regions' down replicas are still put down to it: leaders report
+	// a recovered peer in their next region heartbeat (TiKV: every 60s),
+	// so PD's down-peer list lags the store's return. Default 2m.
+	StoreRecoveryGrace time.Duration
 	// OfflineStuckAfter is how long an Offline store's region count may
 	// stay without decreasing before the drain counts as stuck. Default 30m.
 	OfflineStuckAfter time.Duration
@@ -43,7 +48,6 @@ type Config struct {
 	DownPeerMinRegions    int
 	PendingPeerMinRegions int
 	ExtraPeerMinRegions   int
-	OfflinePeerMinRegions int
 	OversizedMinRegions   int
 
 	// Leader and region balance across healthy Up stores: the busiest
@@ -93,6 +97,7 @@ const (
 	DefaultPDTimeout             = 5 * time.Second
 	DefaultPrometheusTimeout     = 5 * time.Second
 	DefaultDisconnectAfter       = 20 * time.Second
+	DefaultStoreRecoveryGrace    = 2 * time.Minute
 	DefaultOfflineStuckAfter     = 30 * time.Minute
 	DefaultLowSpaceMargin        = 0.05
 	DefaultRegionCheckLimit      = 16
@@ -154,6 +159,7 @@ func (c Config) normalize() (Config, error) {
 	dur("PDTimeout", &c.PDTimeout, DefaultPDTimeout)
 	dur("PrometheusTimeout", &c.PrometheusTimeout, DefaultPrometheusTimeout)
 	dur("DisconnectAfter", &c.DisconnectAfter, DefaultDisconnectAfter)
+	dur("StoreRecoveryGrace", &c.StoreRecoveryGrace, DefaultStoreRecoveryGrace)
 	dur("OfflineStuckAfter", &c.OfflineStuckAfter, DefaultOfflineStuckAfter)
 	num("LowSpaceMargin", &c.LowSpaceMargin, DefaultLowSpaceMargin)
 	count("RegionCheckLimit", &c.RegionCheckLimit, DefaultRegionCheckLimit)
@@ -161,7 +167,6 @@ func (c Config) normalize() (Config, error) {
 	count("DownPeerMinRegions", &c.DownPeerMinRegions, 1)
 	count("PendingPeerMinRegions", &c.PendingPeerMinRegions, 1)
 	count("ExtraPeerMinRegions", &c.ExtraPeerMinRegions, 1)
-	count("OfflinePeerMinRegions", &c.OfflinePeerMinRegions, 1)
 	count("OversizedMinRegions", &c.OversizedMinRegions, 1)
 	num("LeaderImbalanceRatio", &c.LeaderImbalanceRatio, DefaultImbalanceRatio)
 	num("LeaderImbalanceMinDiff", &c.LeaderImbalanceMinDiff, DefaultLeaderImbalanceDiff)

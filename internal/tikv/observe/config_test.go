@@ -76,8 +76,8 @@ func TestInvariantsStableOrderAndNeeds(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		"store-disconnected", "store-down", "store-offline-stuck", "store-low-space",
-		"region-miss-peer", "region-down-peer", "region-pending-peer", "region-extra-peer", "region-offline-peer",
+		"store-down", "store-offline-stuck", "store-low-space",
+		"region-miss-peer", "region-down-peer", "region-pending-peer", "region-extra-peer",
 		"leader-imbalance", "region-imbalance", "hot-write-region", "hot-read-region", "hot-write-store", "hot-read-store",
 		"operator-stuck", "region-oversized", "pd-unhealthy", "pd-no-leader",
 	}
@@ -91,7 +91,7 @@ func TestInvariantsStableOrderAndNeeds(t *testing.T) {
 	if got := names(s.Invariants()); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("without Prometheus:\n got %v\nwant %v", got, want)
 	}
-	withProm := append(append(append([]string{}, want[:17]...), "store-high-latency"), want[17:]...)
+	withProm := append(append(append([]string{}, want[:15]...), "store-high-latency"), want[15:]...)
 	if got := names(invariants(DefaultConfig(), true)); strings.Join(got, " ") != strings.Join(withProm, " ") {
 		t.Errorf("with Prometheus:\n got %v\nwant %v", got, withProm)
 	}

@@ -41,9 +41,16 @@ type Data struct {
 	// operators beyond Config.MaxTrackedOperators, left out of the memory.
 	Operators          []TrackedOperator
 	UntrackedOperators int
+	// OperatorRegions holds the regions an operator was seen running on
+	// within the last minute (see operatorAfterglow), when last seen.
+	OperatorRegions map[pd.RegionID]time.Time
 	// Offline is the drain progress of each Offline store, from the
 	// Subject's memory across snapshots.
 	Offline map[pd.StoreID]OfflineProgress
+	// RecentlySilent holds, per store, when this Subject last saw it
+	// silent (see Config.silent), for StoreRecoveryGrace: PD's down-peer
+	// list lags a store's return by up to a region heartbeat.
+	RecentlySilent map[pd.StoreID]time.Time
 	// Latency is one quantile per TiKV instance from Prometheus; nil when
 	// Prometheus is not configured or failed.
 	Latency []StoreLatency

@@ -47,15 +47,14 @@
 //
 // In their stable order, with the labels of their dedup keys:
 //
-//	store-disconnected   {store}          heartbeat age >= DisconnectAfter, or state_name Disconnected
-//	store-down           {store}          state_name Down
+//	store-down           {store}          warning: heartbeat age >= DisconnectAfter or state_name
+//	                                      Disconnected; critical: state_name Down (one ticket escalates)
 //	store-offline-stuck  {store}          Offline, region count not lower for OfflineStuckAfter
 //	store-low-space      {store}          used share > low-space-ratio (critical) or > ratio - margin (warning)
-//	region-miss-peer     {}               PD's miss-peer list is not empty
-//	region-down-peer     {}               down-peer list
-//	region-pending-peer  {}               pending-peer list
-//	region-extra-peer    {}               extra-peer list
-//	region-offline-peer  {}               offline-peer list
+//	region-miss-peer     {}               PD's miss-peer list, less regions under a PD operator
+//	region-down-peer     {}               down-peer list, less what silent stores explain
+//	region-pending-peer  {}               pending-peer list, less regions under a PD operator
+//	region-extra-peer    {}               extra-peer list, less regions under a PD operator
 //	leader-imbalance     {}               busiest healthy store's leaders vs the mean
 //	region-imbalance     {}               same for region counts
 //	hot-write-region     {region, store}  PD's hot write regions at or above HotWriteRegionBytes

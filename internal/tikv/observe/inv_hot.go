@@ -15,7 +15,9 @@ import (
 // a short burst never shows up here.
 //
 // Region hotspots come from the as_leader view (one entry per region, on
-// its leader's store): labels {region, store}, store being the leader's.
+// its leader's store): labels {region}. The leader's store is evidence, not
+// part of the key: moving the leader (a remedy) must not turn one hot region
+// into a second ticket.
 // At most MaxHotRegions per direction, hottest first; the total is in the
 // evidence. Store hotspots come from /hotspot/stores: labels {store};
 // stores PD calls Disconnected or Down are skipped, their rates are stale.
@@ -73,7 +75,7 @@ func (cfg Config) hotRegions(read bool) func(*Data, time.Time) []subject.Violati
 				stores = append(stores, uint64(id))
 			}
 			out = append(out, subject.Violation{
-				Labels:   map[string]string{"region": h.RegionID.String(), "store": h.store.String()},
+				Labels:   map[string]string{"region": h.RegionID.String()},
 				Severity: subject.Warning,
 				Summary: fmt.Sprintf("region %d is %s-hot: %s on its leader in %s, threshold %s",
 					h.RegionID, dir, rate(h.ByteRate), d.storeRefByID(h.store), rate(threshold)),

@@ -37,13 +37,13 @@ func TestHotRegions(t *testing.T) {
 	}{
 		{name: "none", info: hotInfo()},
 		{name: "below threshold", info: hotInfo(hotPeer(42, 3, 8*mib-1))},
-		{name: "at threshold", info: hotInfo(hotPeer(42, 3, 8*mib)), want: []string{"hot-write-region/region=42,store=3"}},
-		{name: "store id from the map key", info: hotInfo(hotPeer(42, 0, 32*mib)), want: []string{"hot-write-region/region=42,store=6"}},
+		{name: "at threshold", info: hotInfo(hotPeer(42, 3, 8*mib)), want: []string{"hot-write-region/region=42"}},
+		{name: "store id from the map key", info: hotInfo(hotPeer(42, 0, 32*mib)), want: []string{"hot-write-region/region=42"}},
 		{name: "capped, hottest first", cfg: Config{MaxHotRegions: 2},
 			info: hotInfo(hotPeer(1, 1, 10*mib), hotPeer(2, 2, 30*mib), hotPeer(3, 3, 20*mib)),
-			want: []string{"hot-write-region/region=2,store=2", "hot-write-region/region=3,store=3"}},
+			want: []string{"hot-write-region/region=2", "hot-write-region/region=3"}},
 		{name: "read threshold is its own", read: true, info: hotInfo(hotPeer(42, 3, 10*mib))},
-		{name: "read hot", read: true, info: hotInfo(hotPeer(42, 3, 16*mib)), want: []string{"hot-read-region/region=42,store=3"}},
+		{name: "read hot", read: true, info: hotInfo(hotPeer(42, 3, 16*mib)), want: []string{"hot-read-region/region=42"}},
 		{name: "source failed", read: true},
 	}
 	for _, tc := range cases {

@@ -21,6 +21,17 @@ import (
 // Why not one violation per store: PD returns whole regions only for the
 // first page, so per-store totals would need the full list (a region scan
 // at scale). The stores seen in the sample are in the evidence and summary.
+//
+// Two things PD lists are not problems of their own:
+//   - a region mid-change: every peer move passes through a pending
+//     replica and, between add and remove, an extra one. Regions a running
+//     PD operator is working on are left out (checks marked inFlight), and
+//     a check raises only when at least its minimum of regions provably
+//     has no operator.
+//   - a dead store's replicas: down-peer regions explained by a silent
+//     store are evidence on its store-down ticket (see downPeerCauses).
+// A region with a replica on an Offline store is a drain in progress, the
+// SRE's own doing; a drain that stops is store-offline-stuck.
 
 // regionCheckSpec says how one check reads.
 type regionCheckSpec struct {
@@ -32,12 +43,15 @@ type regionCheckSpec struct {
 	stores func(d *Data, r pd.RegionInfo) []pd.StoreID
 	// storesWhat names them in the summary: "down replicas".
 	storesWhat string
+	// inFlight leaves out regions a running PD operator is changing.
+	inFlight bool
 }
 
 var regionChecks = map[pd.RegionCheck]regionCheckSpec{
 	pd.CheckMissPeer: {
 		severity: subject.Warning, min: func(c Config) int { return c.MissPeerMinRegions },
 		one: "is missing a replica", many: "are missing a replica",
+		inFlight: true,
 	},
 	pd.CheckDownPeer: {
 		severity: subject.Warning, min: func(c Config) int { return c.DownPeerMinRegions },
@@ -62,24 +76,12 @@ var regionChecks = map[pd.RegionCheck]regionCheckSpec{
 			return ids
 		},
 		storesWhat: "pending replicas",
+		inFlight:   true,
 	},
 	pd.CheckExtraPeer: {
 		severity: subject.Info, min: func(c Config) int { return c.ExtraPeerMinRegions },
 		one: "has more replicas than the placement rules ask for", many: "have more replicas than the placement rules ask for",
-	},
-	pd.CheckOfflinePeer: {
-		severity: subject.Info, min: func(c Config) int { return c.OfflinePeerMinRegions },
-		one: "has a replica on an Offline store", many: "have a replica on an Offline store",
-		stores: func(d *Data, r pd.RegionInfo) []pd.StoreID {
-			var ids []pd.StoreID
-			for _, p := range r.Peers {
-				if s, ok := d.store(p.StoreID); ok && s.Store.State == pd.StoreOffline {
-					ids = append(ids, p.StoreID)
-				}
-			}
-			return ids
-		},
-		storesWhat: "Offline replicas",
+		inFlight: true,
 	},
 	pd.CheckOversizedRegion: {
 		severity: subject.Info, min: func(c Config) int { return c.OversizedMinRegions },
@@ -92,9 +94,12 @@ const summaryIDs = 5
 
 func (cfg Config) regionCheck(kind pd.RegionCheck) func(*Data, time.Time) []subject.Violation {
 	spec := regionChecks[kind]
-	return func(d *Data, _ time.Time) []subject.Violation {
+	return func(d *Data, now time.Time) []subject.Violation {
 		list := d.RegionChecks[kind]
 		if list == nil || list.Count < spec.min(cfg) || list.Count == 0 {
+			return nil
+		}
+		if kind == pd.CheckDownPeer && cfg.downPeerCauses(d, now).explained {
 			return nil
 		}
 		ids := regionIDs(list.Regions)
@@ -104,6 +109,18 @@ func (cfg Config) regionCheck(kind pd.RegionCheck) func(*Data, time.Time) []subj
 			"sample_region_ids": ids,
 			"sample_limit":      cfg.RegionCheckLimit,
 			"min_regions":       spec.min(cfg),
+		}
+		var busy []uint64
+		if spec.inFlight {
+			var atLeast int
+			busy, atLeast = unattended(d, list)
+			if atLeast < spec.min(cfg) {
+				return nil
+			}
+			if len(busy) > 0 {
+				ev["sample_regions_with_operator"] = busy
+			}
+			ev["regions_without_operator_at_least"] = atLeast
 		}
 		var b strings.Builder
 		if list.Count == 1 {
@@ -122,6 +139,9 @@ func (cfg Config) regionCheck(kind pd.RegionCheck) func(*Data, time.Time) []subj
 				b.WriteString(", …")
 			}
 			b.WriteString(")")
+		}
+		if len(busy) > 0 {
+			fmt.Fprintf(&b, ", %d of them being changed by a PD operator", len(busy))
 		}
 		if spec.stores != nil {
 			tally := map[pd.StoreID]int{}
@@ -144,6 +164,41 @@ func (cfg Config) regionCheck(kind pd.RegionCheck) func(*Data, time.Time) []subj
 		}
 		return []subject.Violation{{Severity: spec.severity, Summary: b.String(), Evidence: ev}}
 	}
+}
+
+// unattended splits a check list into the sampled regions a running (or
+// just finished, see operatorAfterglow) operator is changing (busy) and a lower bound on the listed regions no
+// operator is changing: the sampled ones without one, plus the unsampled
+// ones that cannot all be covered by the operators on regions outside the
+// sample (untracked operators counted as possibly covering them).
+func unattended(d *Data, list *pd.RegionsInfo) (busy []uint64, atLeast int) {
+	withOp := make(map[pd.RegionID]bool, len(d.Operators)+len(d.OperatorRegions))
+	for _, op := range d.Operators {
+		withOp[op.RegionID] = true
+	}
+	for id := range d.OperatorRegions {
+		withOp[id] = true
+	}
+	sampled := make(map[pd.RegionID]bool, len(list.Regions))
+	for _, r := range list.Regions {
+		if sampled[r.ID] {
+			continue
+		}
+		sampled[r.ID] = true
+		if withOp[r.ID] {
+			busy = append(busy, uint64(r.ID))
+		} else {
+			atLeast++
+		}
+	}
+	elsewhere := d.UntrackedOperators
+	for id := range withOp {
+		if !sampled[id] {
+			elsewhere++
+		}
+	}
+	atLeast += max(0, list.Count-len(sampled)-elsewhere)
+	return busy, atLeast
 }
 
 // tallyEvidence: {"2": 10, "3": 1}, store id to regions in the sample.

@@ -9,92 +9,76 @@ import (
 	"github.com/operator-dev/operator/internal/tikv/pd"
 )
 
-func TestStoreDisconnected(t *testing.T) {
+// store-down covers a silent store from its first missed heartbeats
+// (warning) to PD's Down (critical), under one dedup key.
+func TestStoreDown(t *testing.T) {
 	ago := func(d time.Duration) time.Time { return t0.Add(-d) }
+	sched := &pd.ScheduleConfig{MaxStoreDownTime: pd.Duration(time.Minute), EnableRemoveDownReplica: true}
 	cases := []struct {
 		name    string
 		cfg     Config
 		store   pd.StoreInfo
-		want    bool
-		summary string // exact when set
-		has     string // substring when set
+		sched   *pd.ScheduleConfig
+		want    subject.Severity // 0: no violation
+		summary string           // exact when set
+		has     string           // substring when set
 	}{
 		{name: "fresh heartbeat", store: upStore(4, 1, 1)},
 		{name: "just under 20s", store: withHeartbeat(upStore(4, 1, 1), ago(20*time.Second-time.Millisecond))},
-		{name: "exactly 20s, before PD says so", store: withHeartbeat(upStore(4, 1, 1), ago(20*time.Second)), want: true,
+		{name: "exactly 20s, before PD says so", store: withHeartbeat(upStore(4, 1, 1), ago(20*time.Second)), want: subject.Warning,
 			summary: "store 4 (tikv-4:20160) has not heartbeated for 20s: PD reports it still Up"},
-		{name: "PD says Disconnected", store: withState(withHeartbeat(upStore(4, 1, 1), ago(47*time.Second)), pd.StoreUp, pd.StateNameDisconnected), want: true,
+		{name: "PD says Disconnected", store: withState(withHeartbeat(upStore(4, 1, 1), ago(47*time.Second)), pd.StoreUp, pd.StateNameDisconnected), want: subject.Warning,
 			summary: "store 4 (tikv-4:20160) has not heartbeated for 47s: PD reports it Disconnected"},
-		{name: "PD says Disconnected though our clock is behind", store: withState(withHeartbeat(upStore(4, 1, 1), ago(3*time.Second)), pd.StoreUp, pd.StateNameDisconnected), want: true},
-		{name: "Down is store-down's", store: withState(withHeartbeat(upStore(4, 1, 1), ago(40*time.Minute)), pd.StoreUp, pd.StateNameDown)},
+		{name: "disconnected names when PD will call it Down", sched: sched,
+			store: withState(withHeartbeat(upStore(4, 1, 1), ago(47*time.Second)), pd.StoreUp, pd.StateNameDisconnected), want: subject.Warning,
+			summary: "store 4 (tikv-4:20160) has not heartbeated for 47s: PD reports it Disconnected; Down after max-store-down-time 1m0s"},
+		{name: "PD says Disconnected though our clock is behind", store: withState(withHeartbeat(upStore(4, 1, 1), ago(3*time.Second)), pd.StoreUp, pd.StateNameDisconnected), want: subject.Warning},
+		{name: "Down with config", sched: sched, store: withState(withHeartbeat(upStore(4, 0, 60), ago(65*time.Second)), pd.StoreUp, pd.StateNameDown), want: subject.Critical,
+			summary: "store 4 (tikv-4:20160) is Down: no heartbeat for 1m5s (max-store-down-time 1m0s); PD is replacing its 60 replicas"},
+		{name: "Down without config", store: withState(withHeartbeat(upStore(4, 0, 60), ago(65*time.Second)), pd.StoreUp, pd.StateNameDown), want: subject.Critical,
+			summary: "store 4 (tikv-4:20160) is Down: no heartbeat for 1m5s"},
+		{name: "Down with replica removal off", sched: &pd.ScheduleConfig{MaxStoreDownTime: pd.Duration(time.Minute)},
+			store: withState(withHeartbeat(upStore(4, 0, 60), ago(65*time.Second)), pd.StoreUp, pd.StateNameDown), want: subject.Critical,
+			summary: "store 4 (tikv-4:20160) is Down: no heartbeat for 1m5s (max-store-down-time 1m0s)"},
+		{name: "never heartbeated, Down", store: withState(withHeartbeat(upStore(4, 0, 0), time.Time{}), pd.StoreUp, pd.StateNameDown), want: subject.Critical,
+			summary: "store 4 (tikv-4:20160) is Down: it registered but never heartbeated"},
+		{name: "never heartbeated, not Down", store: withHeartbeat(upStore(4, 1, 1), time.Time{}), want: subject.Warning, has: "has never heartbeated"},
 		{name: "tombstone ignored", store: withState(withHeartbeat(upStore(4, 1, 1), ago(time.Hour)), pd.StoreTombstone, pd.StateNameTombstone)},
-		{name: "never heartbeated, Down", store: withState(withHeartbeat(upStore(4, 1, 1), time.Time{}), pd.StoreUp, pd.StateNameDown)},
-		{name: "never heartbeated, not Down", store: withHeartbeat(upStore(4, 1, 1), time.Time{}), want: true, has: "has never heartbeated"},
-		{name: "silent Offline store", store: withState(withHeartbeat(upStore(4, 1, 1), ago(time.Minute)), pd.StoreOffline, pd.StateNameOffline), want: true,
+		{name: "silent Offline store", store: withState(withHeartbeat(upStore(4, 1, 1), ago(time.Minute)), pd.StoreOffline, pd.StateNameOffline), want: subject.Warning,
 			has: "for 1m0s: PD reports it Offline"},
 		{name: "heartbeat from last_heartbeat_ts only", store: func() pd.StoreInfo {
 			s := withHeartbeat(upStore(4, 1, 1), ago(30*time.Second))
 			s.Store.LastHeartbeat = 0
 			return s
-		}(), want: true, has: "for 30s"},
+		}(), want: subject.Warning, has: "for 30s"},
 		{name: "PD clock ahead of ours", store: withHeartbeat(upStore(4, 1, 1), t0.Add(time.Minute))},
-		{name: "shorter DisconnectAfter", cfg: Config{DisconnectAfter: 10 * time.Second}, store: withHeartbeat(upStore(4, 1, 1), ago(15*time.Second)), want: true},
+		{name: "shorter DisconnectAfter", cfg: Config{DisconnectAfter: 10 * time.Second}, store: withHeartbeat(upStore(4, 1, 1), ago(15*time.Second)), want: subject.Warning},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			vs := runCheck(t, tc.cfg, InvStoreDisconnected, &Data{Stores: []pd.StoreInfo{upStore(1, 1, 1), tc.store}}, t0)
-			if !tc.want {
+			d := &Data{Stores: []pd.StoreInfo{upStore(1, 1, 1), tc.store}, Schedule: tc.sched}
+			vs := runCheck(t, tc.cfg, InvStoreDown, d, t0)
+			if tc.want == 0 {
 				sameKeys(t, tc.name, vs)
 				return
 			}
-			sameKeys(t, tc.name, vs, "store-disconnected/store=4")
+			sameKeys(t, tc.name, vs, "store-down/store=4")
 			if len(vs) != 1 {
 				return
 			}
 			v := vs[0]
-			if v.Severity != subject.Warning {
-				t.Errorf("severity %s", v.Severity)
+			if v.Severity != tc.want {
+				t.Errorf("severity %s, want %s", v.Severity, tc.want)
+			}
+			phase := map[subject.Severity]string{subject.Warning: "disconnected", subject.Critical: "down"}[tc.want]
+			if v.Evidence["phase"] != phase {
+				t.Errorf("evidence phase %v, want %s", v.Evidence["phase"], phase)
 			}
 			if tc.summary != "" && v.Summary != tc.summary {
 				t.Errorf("summary %q\nwant    %q", v.Summary, tc.summary)
 			}
 			if tc.has != "" && !strings.Contains(v.Summary, tc.has) {
 				t.Errorf("summary %q lacks %q", v.Summary, tc.has)
-			}
-		})
-	}
-}
-
-func TestStoreDown(t *testing.T) {
-	sched := &pd.ScheduleConfig{MaxStoreDownTime: pd.Duration(time.Minute), EnableRemoveDownReplica: true}
-	down := withState(withHeartbeat(upStore(2, 0, 60), t0.Add(-65*time.Second)), pd.StoreUp, pd.StateNameDown)
-	cases := []struct {
-		name    string
-		d       *Data
-		want    []string
-		summary string
-	}{
-		{name: "down with config", d: &Data{Stores: []pd.StoreInfo{upStore(1, 1, 1), down}, Schedule: sched},
-			want:    []string{"store-down/store=2"},
-			summary: "store 2 (tikv-2:20160) is Down: no heartbeat for 1m5s (max-store-down-time 1m0s); PD is replacing its 60 replicas"},
-		{name: "down without config", d: &Data{Stores: []pd.StoreInfo{down}},
-			want: []string{"store-down/store=2"}, summary: "store 2 (tikv-2:20160) is Down: no heartbeat for 1m5s"},
-		{name: "never heartbeated", d: &Data{Stores: []pd.StoreInfo{withState(withHeartbeat(upStore(7, 0, 0), time.Time{}), pd.StoreUp, pd.StateNameDown)}},
-			want: []string{"store-down/store=7"}, summary: "store 7 (tikv-7:20160) is Down: it registered but never heartbeated"},
-		{name: "disconnected is not down", d: &Data{Stores: []pd.StoreInfo{withState(upStore(2, 1, 1), pd.StoreUp, pd.StateNameDisconnected)}}},
-		{name: "tombstone ignored", d: &Data{Stores: []pd.StoreInfo{withState(upStore(2, 0, 0), pd.StoreTombstone, pd.StateNameTombstone)}}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			vs := runCheck(t, Config{}, InvStoreDown, tc.d, t0)
-			sameKeys(t, tc.name, vs, tc.want...)
-			if tc.summary != "" && len(vs) == 1 {
-				if vs[0].Summary != tc.summary {
-					t.Errorf("summary %q\nwant    %q", vs[0].Summary, tc.summary)
-				}
-				if vs[0].Severity != subject.Critical {
-					t.Errorf("severity %s", vs[0].Severity)
-				}
 			}
 		})
 	}

@@ -11,7 +11,6 @@ import (
 
 // Invariant names, stable: they are part of every dedup key.
 const (
-	InvStoreDisconnected = "store-disconnected"
 	InvStoreDown         = "store-down"
 	InvStoreOfflineStuck = "store-offline-stuck"
 	InvStoreLowSpace     = "store-low-space"
@@ -19,7 +18,6 @@ const (
 	InvRegionDownPeer    = "region-down-peer"
 	InvRegionPendingPeer = "region-pending-peer"
 	InvRegionExtraPeer   = "region-extra-peer"
-	InvRegionOfflinePeer = "region-offline-peer"
 	InvLeaderImbalance   = "leader-imbalance"
 	InvRegionImbalance   = "region-imbalance"
 	InvHotWriteRegion    = "hot-write-region"
@@ -67,10 +65,17 @@ func (i *invariant) Check(s *subject.Snapshot) ([]subject.Violation, error) {
 // not hold or fail, only pretend.
 func invariants(cfg Config, withPrometheus bool) []subject.Invariant {
 	regions := func(name string, kind pd.RegionCheck) subject.Invariant {
-		return &invariant{name, []string{SourceRegionCheck(kind)}, cfg.regionCheck(kind)}
+		needs := []string{SourceRegionCheck(kind)}
+		spec := regionChecks[kind]
+		if spec.inFlight {
+			needs = append(needs, SourceOperators)
+		}
+		if kind == pd.CheckDownPeer {
+			needs = append(needs, SourceStores)
+		}
+		return &invariant{name, needs, cfg.regionCheck(kind)}
 	}
 	out := []subject.Invariant{
-		&invariant{InvStoreDisconnected, []string{SourceStores}, cfg.storeDisconnected},
 		&invariant{InvStoreDown, []string{SourceStores}, cfg.storeDown},
 		&invariant{InvStoreOfflineStuck, []string{SourceStores}, cfg.storeOfflineStuck},
 		&invariant{InvStoreLowSpace, []string{SourceStores, SourceSchedule}, cfg.storeLowSpace},
@@ -78,7 +83,6 @@ func invariants(cfg Config, withPrometheus bool) []subject.Invariant {
 		regions(InvRegionDownPeer, pd.CheckDownPeer),
 		regions(InvRegionPendingPeer, pd.CheckPendingPeer),
 		regions(InvRegionExtraPeer, pd.CheckExtraPeer),
-		regions(InvRegionOfflinePeer, pd.CheckOfflinePeer),
 		&invariant{InvLeaderImbalance, []string{SourceStores, SourceSchedule}, cfg.leaderImbalance},
 		&invariant{InvRegionImbalance, []string{SourceStores}, cfg.regionImbalance},
 		&invariant{InvHotWriteRegion, []string{SourceHotWrite}, cfg.hotRegions(false)},

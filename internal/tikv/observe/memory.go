@@ -16,19 +16,34 @@ import (
 //     store that is Offline in the latest successful GET /stores; entries
 //     of stores no longer Offline (Up again, Tombstone, gone) are dropped,
 //     so the map never holds more entries than there are stores.
+//
 //   - ops: per (region, desc), when a running operator was first seen,
 //     since GET /operators?object carries no start time. An entry whose
 //     brief or epoch changed is a new operator and starts over. Entries of
 //     operators no longer running are dropped; at most
 //     Config.MaxTrackedOperators are kept.
 //
-// Both are updated only from sources that answered, so a failed cycle
+//   - silent: per store, when it was last seen silent, kept for
+//     Config.StoreRecoveryGrace and dropped after (or when the store is
+//     gone), so down replicas PD still lists just after a store's return
+//     are put down to it.
+//
+//   - opRegions: per region, when an operator was last seen running on it,
+//     for operatorAfterglow. The operator list and the region-check lists
+//     are separate requests: an operator that finishes between them leaves
+//     its region listed (extra or pending replica) with no operator to show
+//     for it. At most Config.MaxTrackedOperators entries.
+//
+// All are updated only from sources that answered, so a failed cycle
 // neither forgets nor invents progress. The memory is not persisted: after
 // a restart the clocks start again from the first snapshot, which can only
 // delay a stuck verdict, never raise a false one.
 type memory struct {
 	offline map[pd.StoreID]OfflineProgress
 	ops     map[opKey]opSeen
+	silent  map[pd.StoreID]time.Time
+	// opRegions: per region, when a running operator was last seen on it.
+	opRegions map[pd.RegionID]time.Time
 }
 
 type opKey struct {
@@ -43,7 +58,7 @@ type opSeen struct {
 }
 
 func newMemory() *memory {
-	return &memory{offline: map[pd.StoreID]OfflineProgress{}, ops: map[opKey]opSeen{}}
+	return &memory{offline: map[pd.StoreID]OfflineProgress{}, ops: map[opKey]opSeen{}, silent: map[pd.StoreID]time.Time{}, opRegions: map[pd.RegionID]time.Time{}}
 }
 
 // observeStores updates the drain memory from a successful store list and
@@ -115,4 +130,51 @@ func (m *memory) observeOperators(ops []pd.OperatorObject, now time.Time, limit 
 		out = append(out, TrackedOperator{OperatorObject: op, FirstSeen: seen.firstSeen})
 	}
 	return out, untracked
+}
+
+// observeSilence records the stores silent now and returns, for a
+// snapshot, those seen silent within grace.
+func (m *memory) observeSilence(stores []pd.StoreInfo, silent func(pd.StoreInfo) bool, now time.Time, grace time.Duration) map[pd.StoreID]time.Time {
+	present := make(map[pd.StoreID]bool, len(stores))
+	for _, s := range stores {
+		present[s.Store.ID] = true
+		if silent(s) {
+			m.silent[s.Store.ID] = now
+		}
+	}
+	out := make(map[pd.StoreID]time.Time, len(m.silent))
+	for id, at := range m.silent {
+		if !present[id] || now.Sub(at) > grace {
+			delete(m.silent, id)
+			continue
+		}
+		out[id] = at
+	}
+	return out
+}
+
+// operatorAfterglow is how long a region counts as under an operator after
+// one was last seen on it: longer than the gap between two requests of one
+// snapshot, short enough that a region left half-changed is reported in the
+// next cycles.
+const operatorAfterglow = time.Minute
+
+// observeOperatorRegions records the regions with a running operator and
+// returns those seen with one within operatorAfterglow.
+func (m *memory) observeOperatorRegions(ops []pd.OperatorObject, now time.Time, limit int) map[pd.RegionID]time.Time {
+	for id, at := range m.opRegions {
+		if now.Sub(at) > operatorAfterglow {
+			delete(m.opRegions, id)
+		}
+	}
+	for _, op := range ops {
+		if _, ok := m.opRegions[op.RegionID]; ok || len(m.opRegions) < limit {
+			m.opRegions[op.RegionID] = now
+		}
+	}
+	out := make(map[pd.RegionID]time.Time, len(m.opRegions))
+	for id, at := range m.opRegions {
+		out[id] = at
+	}
+	return out
 }

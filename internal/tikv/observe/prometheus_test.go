@@ -68,7 +68,7 @@ func TestPrometheusFailureIsFailedSource(t *testing.T) {
 				t.Fatalf("failed sources: %v", failed)
 			}
 			t.Log(failed[0].Err)
-			want(t, "prometheus "+name, vs, []string{"store-disconnected/store=2"}, nil)
+			want(t, "prometheus "+name, vs, []string{"store-down/store=2"}, nil)
 		})
 	}
 }

@@ -33,7 +33,7 @@ func TestHeartbeatAgeUsesPDsClock(t *testing.T) {
 			e.clock.Advance(21 * time.Second)
 			found := false
 			for _, k := range observeSkewed() {
-				if strings.HasPrefix(k, "store-disconnected/store=4 ") {
+				if strings.HasPrefix(k, "store-down/store=4 ") {
 					found = true
 				}
 			}

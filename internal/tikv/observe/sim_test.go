@@ -34,24 +34,27 @@ func TestSimHealthyClusterHasNoViolations(t *testing.T) {
 	}
 }
 
+// A killed store is one problem from its first missed heartbeats to PD's
+// Down: one store-down key whose severity rises, with the regions that lost
+// a replica there as its evidence, never a region-down-peer of their own.
 func TestSimKilledStoreDisconnectsThenGoesDown(t *testing.T) {
 	e := newSimEnv(t, simOpts, Config{}, pd.Config{})
 	e.post("/pd/api/v1/config/schedule", `{"max-store-down-time":"1m"}`)
 	// Killed right after its heartbeat at t0: its heartbeat age is the time since the kill.
 	e.fault(`{"type":"kill-store","store":2}`)
 	steps := []struct {
-		at      time.Duration
-		present []string
-		absent  []string
-		summary string // of store-disconnected/store=2
+		at       time.Duration
+		severity subject.Severity // of store-down/store=2; 0: absent
+		summary  string
 	}{
-		{at: 19 * time.Second, absent: []string{"store-disconnected/store=2", "store-down/store=2"}},
-		{at: 20 * time.Second, present: []string{"store-disconnected/store=2"}, absent: []string{"store-down/store=2"},
-			summary: "store 2 (tikv-2:20160) has not heartbeated for 20s: PD reports it still Up"},
-		{at: 21 * time.Second, present: []string{"store-disconnected/store=2"}, absent: []string{"store-down/store=2"},
-			summary: "store 2 (tikv-2:20160) has not heartbeated for 21s: PD reports it Disconnected"},
-		{at: 60 * time.Second, present: []string{"store-disconnected/store=2"}, absent: []string{"store-down/store=2"}},
-		{at: 65 * time.Second, present: []string{"store-down/store=2", "region-down-peer"}, absent: []string{"store-disconnected/store=2"}},
+		{at: 10 * time.Second},
+		{at: 19 * time.Second},
+		{at: 20 * time.Second, severity: subject.Warning,
+			summary: "store 2 (tikv-2:20160) has not heartbeated for 20s: PD reports it still Up; Down after max-store-down-time 1m0s; PD lists 60 regions with a down replica"},
+		{at: 21 * time.Second, severity: subject.Warning},
+		{at: 60 * time.Second, severity: subject.Warning},
+		{at: 65 * time.Second, severity: subject.Critical},
+		{at: 2 * time.Minute, severity: subject.Critical},
 	}
 	var at time.Duration
 	for _, s := range steps {
@@ -59,21 +62,38 @@ func TestSimKilledStoreDisconnectsThenGoesDown(t *testing.T) {
 		at = s.at
 		vs := e.observeOK()
 		when := fmt.Sprintf("%s after the kill", at)
-		want(t, when, vs, s.present, s.absent)
+		want(t, when, vs, nil, []string{"region-down-peer", "store-disconnected/store=2"})
 		for k := range vs {
 			if strings.HasPrefix(k, "store-") && !strings.HasSuffix(k, "store=2") {
 				t.Errorf("%s: a live store is reported: %s", when, k)
 			}
 		}
-		if v, ok := vs["store-disconnected/store=2"]; ok && s.summary != "" && v.Summary != s.summary {
+		v, ok := vs["store-down/store=2"]
+		if s.severity == 0 {
+			if ok {
+				t.Errorf("%s: store-down raised early: %s", when, v.Summary)
+			}
+			continue
+		}
+		if !ok {
+			t.Errorf("%s: no store-down/store=2; have %v", when, keyList(vs))
+			continue
+		}
+		if v.Severity != s.severity {
+			t.Errorf("%s: severity %s, want %s", when, v.Severity, s.severity)
+		}
+		if s.summary != "" && v.Summary != s.summary {
 			t.Errorf("%s: summary %q\nwant %q", when, v.Summary, s.summary)
 		}
-		if v, ok := vs["region-down-peer"]; ok {
-			if ids, _ := v.Evidence["sample_stores"].(map[string]int); len(ids) != 1 || ids["2"] == 0 {
-				t.Errorf("%s: down peers not pinned on store 2: %v", when, v.Summary)
-			}
+		// Until PD has replaced them (max-store-down-time, 1m).
+		if n, _ := v.Evidence["down_peer_regions_total"].(int); n == 0 && at <= time.Minute {
+			t.Errorf("%s: the down replicas are not evidence on the store: %v", when, v.Evidence)
 		}
 	}
+	// Back: nothing left, and no down-peer ticket in the lag after.
+	e.fault(`{"type":"restore-store","store":2}`)
+	e.clock.Advance(10 * time.Second)
+	want(t, "restored", e.observeOK(), nil, []string{"store-down/store=2", "region-down-peer"})
 }
 
 func TestSimFillDiskIsLowSpace(t *testing.T) {
@@ -123,9 +143,11 @@ func TestSimWriteHotspot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := fmt.Sprintf("hot-write-region/region=%d,store=%d", r.ID, now.Leader.StoreID)
+	key := fmt.Sprintf("hot-write-region/region=%d", r.ID)
 	want(t, "after 4 heartbeats", vs, []string{key}, []string{"hot-read-region/region=" + r.ID.String()})
-	t.Log(vs[key].Summary)
+	if got := vs[key].Evidence["leader_store_id"]; got != uint64(now.Leader.StoreID) {
+		t.Errorf("leader_store_id %v, want the leader's store %d", got, now.Leader.StoreID)
+	}
 }
 
 func TestSimLeaderImbalance(t *testing.T) {

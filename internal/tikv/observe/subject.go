@@ -105,9 +105,15 @@ func (s *Subject) Observe(ctx context.Context, now time.Time) (*subject.Snapshot
 	s.mu.Lock()
 	if ok[SourceStores] {
 		d.Offline = s.mem.observeStores(d.Stores, now)
+		pdNow := d.clock(now)
+		d.RecentlySilent = s.mem.observeSilence(d.Stores, func(st pd.StoreInfo) bool {
+			_, ok := s.cfg.silent(st, pdNow)
+			return ok
+		}, now, s.cfg.StoreRecoveryGrace)
 	}
 	if ok[SourceOperators] {
 		d.Operators, d.UntrackedOperators = s.mem.observeOperators(ops, now, s.cfg.MaxTrackedOperators)
+		d.OperatorRegions = s.mem.observeOperatorRegions(ops, now, s.cfg.MaxTrackedOperators)
 	}
 	s.mu.Unlock()
 	if ok[SourcePrometheus] {
