@@ -107,6 +107,8 @@ func observeConfig(cfg *config.Config) observe.Config {
 		MissPeerMinRegions:    inv.MissPeerMinRegions,
 		DownPeerMinRegions:    inv.DownPeerMinRegions,
 		PendingPeerMinRegions: inv.PendingPeerMinRegions,
+		PendingPeerHoldDown:   time.Duration(inv.PendingPeerHoldDown),
+		ExtraPeerHoldDown:     time.Duration(inv.ExtraPeerHoldDown),
 		ExtraPeerMinRegions:   inv.ExtraPeerMinRegions,
 		OversizedMinRegions:   inv.OversizedMinRegions,
 

@@ -65,6 +65,8 @@ const nonDefault = `invariants:
   miss-peer-min-regions: 2
   down-peer-min-regions: 3
   pending-peer-min-regions: 4
+  pending-peer-hold-down: 2m
+  extra-peer-hold-down: 3m
   extra-peer-min-regions: 5
   oversized-min-regions: 7
   leader-imbalance-ratio: 2

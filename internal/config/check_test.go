@@ -189,6 +189,7 @@ func TestCheck(t *testing.T) {
 		{"invariants is not a mapping", "invariants: 5\n", []string{
 			"1:13: invariants: want a mapping of disconnect-after, store-recovery-grace, offline-stuck-after, low-space-margin, " +
 				"region-check-limit, miss-peer-min-regions, down-peer-min-regions, pending-peer-min-regions, extra-peer-min-regions, " +
+				"pending-peer-hold-down, extra-peer-hold-down, " +
 				"oversized-min-regions, leader-imbalance-ratio, leader-imbalance-min-diff, region-imbalance-ratio, " +
 				"region-imbalance-min-diff, hot-write-region-rate, hot-read-region-rate, hot-write-store-rate, hot-read-store-rate, " +
 				"max-hot-regions, operator-stuck-fraction, operator-stuck-after, max-tracked-operators, max-stuck-operators, " +

@@ -103,8 +103,12 @@ type Invariants struct {
 	MissPeerMinRegions    int `yaml:"miss-peer-min-regions"`
 	DownPeerMinRegions    int `yaml:"down-peer-min-regions"`
 	PendingPeerMinRegions int `yaml:"pending-peer-min-regions"`
-	ExtraPeerMinRegions   int `yaml:"extra-peer-min-regions"`
-	OversizedMinRegions   int `yaml:"oversized-min-regions"`
+	// PendingPeerHoldDown and ExtraPeerHoldDown: how long those region
+	// checks must keep failing before a ticket (moves pass through both).
+	PendingPeerHoldDown Duration `yaml:"pending-peer-hold-down"`
+	ExtraPeerHoldDown   Duration `yaml:"extra-peer-hold-down"`
+	ExtraPeerMinRegions int      `yaml:"extra-peer-min-regions"`
+	OversizedMinRegions int      `yaml:"oversized-min-regions"`
 
 	// Balance: the busiest healthy store's weighted count must exceed the
 	// mean by the ratio AND by the minimum difference.
@@ -177,6 +181,8 @@ func Default() *Config {
 			MissPeerMinRegions:     1,
 			DownPeerMinRegions:     1,
 			PendingPeerMinRegions:  1,
+			PendingPeerHoldDown:    Duration(time.Minute),
+			ExtraPeerHoldDown:      Duration(time.Minute),
 			ExtraPeerMinRegions:    1,
 			OversizedMinRegions:    1,
 			LeaderImbalanceRatio:   1.5,

@@ -95,6 +95,8 @@ func invariantFields() []*field {
 		minRegions("down-peer-min-regions", "with a down replica", func(v *Invariants) *int { return &v.DownPeerMinRegions }),
 		minRegions("pending-peer-min-regions", "with a pending replica", func(v *Invariants) *int { return &v.PendingPeerMinRegions }),
 		minRegions("extra-peer-min-regions", "with an extra replica", func(v *Invariants) *int { return &v.ExtraPeerMinRegions }),
+		durationField("invariants.pending-peer-hold-down", "how long regions must keep a pending replica before a ticket", func(c *Config) *Duration { return &inv(c).PendingPeerHoldDown }, positive),
+		durationField("invariants.extra-peer-hold-down", "how long regions must keep an extra replica before a ticket", func(c *Config) *Duration { return &inv(c).ExtraPeerHoldDown }, positive),
 		minRegions("oversized-min-regions", "on PD's oversized-region list", func(v *Invariants) *int { return &v.OversizedMinRegions }),
 		numberField("invariants.leader-imbalance-ratio", "busiest store's leaders over the mean beyond which leaders are unbalanced", func(c *Config) *float64 { return &inv(c).LeaderImbalanceRatio }, checkRatio),
 		numberField("invariants.leader-imbalance-min-diff", "leaders the busiest store must also hold above the mean", func(c *Config) *float64 { return &inv(c).LeaderImbalanceMinDiff }, checkMinDiff),

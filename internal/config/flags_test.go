@@ -44,6 +44,8 @@ invariants.miss-peer-min-regions OPERATOR_INVARIANTS_MISS_PEER_MIN_REGIONS (no f
 invariants.down-peer-min-regions OPERATOR_INVARIANTS_DOWN_PEER_MIN_REGIONS (no flag)
 invariants.pending-peer-min-regions OPERATOR_INVARIANTS_PENDING_PEER_MIN_REGIONS (no flag)
 invariants.extra-peer-min-regions OPERATOR_INVARIANTS_EXTRA_PEER_MIN_REGIONS (no flag)
+invariants.pending-peer-hold-down OPERATOR_INVARIANTS_PENDING_PEER_HOLD_DOWN (no flag)
+invariants.extra-peer-hold-down OPERATOR_INVARIANTS_EXTRA_PEER_HOLD_DOWN (no flag)
 invariants.oversized-min-regions OPERATOR_INVARIANTS_OVERSIZED_MIN_REGIONS (no flag)
 invariants.leader-imbalance-ratio OPERATOR_INVARIANTS_LEADER_IMBALANCE_RATIO (no flag)
 invariants.leader-imbalance-min-diff OPERATOR_INVARIANTS_LEADER_IMBALANCE_MIN_DIFF (no flag)
@@ -202,8 +204,8 @@ func TestThresholdsHaveNoFlag(t *testing.T) {
 			t.Errorf("RegisterFlags registered --%s", flagName(f.path))
 		}
 	}
-	if n != 27 {
-		t.Errorf("%d invariants.* keys, want 28", n)
+	if n != 29 {
+		t.Errorf("%d invariants.* keys, want 29", n)
 	}
 	if help := fs.FlagUsages(); strings.Contains(help, "--invariants") || strings.Contains(help, "OPERATOR_INVARIANTS") {
 		t.Errorf("flag help mentions invariants:\n%s", help)

@@ -27,6 +27,8 @@ type Monitor struct {
 	// firstSeen holds, for problems without a ticket yet, when the current
 	// run of violations began (the hold-down).
 	firstSeen map[string]time.Time
+	// holds are the invariants' own hold-downs (subject.HoldDowner).
+	holds map[string]time.Duration
 }
 
 // New builds a monitor. metrics may be nil.
@@ -38,7 +40,14 @@ func New(cfg Config, subj subject.Subject, tickets store.Tickets, log *slog.Logg
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Monitor{cfg: cfg, subj: subj, tickets: tickets, log: log, metrics: metrics, firstSeen: map[string]time.Time{}}, nil
+	holds := map[string]time.Duration{}
+	for _, inv := range subj.Invariants() {
+		if h, ok := inv.(subject.HoldDowner); ok && h.HoldDown() > 0 {
+			holds[inv.Name()] = h.HoldDown()
+		}
+	}
+	return &Monitor{cfg: cfg, subj: subj, tickets: tickets, log: log, metrics: metrics,
+		firstSeen: map[string]time.Time{}, holds: holds}, nil
 }
 
 // Report says what one cycle did.
@@ -167,13 +176,14 @@ func (m *Monitor) record(ctx context.Context, v subject.Violation, key string, n
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("monitor: look up ticket %s: %w", key, err)
 	}
-	if !active && m.cfg.HoldDown > 0 {
+	hold := max(m.cfg.HoldDown, m.holds[v.Invariant])
+	if !active && hold > 0 {
 		first, ok := m.firstSeen[key]
 		if !ok {
 			m.firstSeen[key] = now
 			first = now
 		}
-		if now.Sub(first) < m.cfg.HoldDown {
+		if now.Sub(first) < hold {
 			rep.Held = append(rep.Held, key)
 			return nil
 		}

@@ -24,6 +24,8 @@ type scripted struct {
 	observe   error
 	checkErr  error
 	latencyHi bool
+	// latencyHold is the latency invariant's own hold-down.
+	latencyHold time.Duration
 }
 
 func (s *scripted) Name() string                  { return "tikv" }
@@ -64,6 +66,8 @@ func (i storeDown) Check(*subject.Snapshot) ([]subject.Violation, error) {
 }
 
 type latency struct{ s *scripted }
+
+func (i latency) HoldDown() time.Duration { return i.s.latencyHold }
 
 func (latency) Name() string    { return "store-high-latency" }
 func (latency) Needs() []string { return []string{"prometheus"} }
@@ -202,6 +206,25 @@ func TestHoldDownAndFlapping(t *testing.T) {
 	}
 	if n := len(r.tickets()); n != 1 {
 		t.Fatalf("%d tickets after flapping, want 1", n)
+	}
+}
+
+// An invariant's own hold-down delays only its tickets.
+func TestInvariantHoldDown(t *testing.T) {
+	r := newRig(t, Config{ClearAfter: time.Minute})
+	r.subj.latencyHold = 30 * time.Second
+	r.reopen() // the monitor reads the hold-downs when it is built
+	r.subj.latencyHi = true
+	r.subj.down["1"] = true
+	rep := r.cycle(0)
+	if len(rep.Opened) != 1 || len(rep.Held) != 1 || rep.Held[0] != "store-high-latency/store=2" {
+		t.Fatalf("first cycle: %+v", rep)
+	}
+	if rep := r.cycle(20 * time.Second); len(rep.Opened) != 0 {
+		t.Fatalf("latency opened inside its hold-down: %+v", rep)
+	}
+	if rep := r.cycle(10 * time.Second); len(rep.Opened) != 1 {
+		t.Fatalf("latency not opened after its 30s hold-down: %+v", rep)
 	}
 }
 

@@ -1,6 +1,8 @@
 package subject
 
 import (
+	"time"
+
 	"github.com/operator-dev/operator/internal/ticket"
 )
 
@@ -31,6 +33,14 @@ type Invariant interface {
 }
 
 // Violation is one broken invariant about one thing.
+// HoldDowner is implemented by an invariant whose violations often clear
+// on their own (a region in the middle of a move): the monitor opens a
+// ticket only once a violation has lasted this long, or its own hold-down
+// if that is longer.
+type HoldDowner interface {
+	HoldDown() time.Duration
+}
+
 type Violation struct {
 	Invariant string
 	// Labels say what it is about ({"store": "4"}); with Invariant they make

@@ -49,6 +49,12 @@ type Config struct {
 	PendingPeerMinRegions int
 	ExtraPeerMinRegions   int
 	OversizedMinRegions   int
+	// Pending and extra replicas are how every peer move looks halfway
+	// through; a region left so by a failed or canceled operator is fixed
+	// by PD's next patrol. Their tickets open only once the violation has
+	// lasted this long. Default 1m each.
+	PendingPeerHoldDown time.Duration
+	ExtraPeerHoldDown   time.Duration
 
 	// Leader and region balance across healthy Up stores: the busiest
 	// store's weighted count over the mean must exceed the ratio AND
@@ -101,6 +107,7 @@ const (
 	DefaultOfflineStuckAfter     = 30 * time.Minute
 	DefaultLowSpaceMargin        = 0.05
 	DefaultRegionCheckLimit      = 16
+	DefaultRegionHoldDown        = time.Minute
 	DefaultImbalanceRatio        = 1.5
 	DefaultLeaderImbalanceDiff   = 20
 	DefaultRegionImbalanceDiff   = 50
@@ -168,6 +175,8 @@ func (c Config) normalize() (Config, error) {
 	count("PendingPeerMinRegions", &c.PendingPeerMinRegions, 1)
 	count("ExtraPeerMinRegions", &c.ExtraPeerMinRegions, 1)
 	count("OversizedMinRegions", &c.OversizedMinRegions, 1)
+	dur("PendingPeerHoldDown", &c.PendingPeerHoldDown, DefaultRegionHoldDown)
+	dur("ExtraPeerHoldDown", &c.ExtraPeerHoldDown, DefaultRegionHoldDown)
 	num("LeaderImbalanceRatio", &c.LeaderImbalanceRatio, DefaultImbalanceRatio)
 	num("LeaderImbalanceMinDiff", &c.LeaderImbalanceMinDiff, DefaultLeaderImbalanceDiff)
 	num("RegionImbalanceRatio", &c.RegionImbalanceRatio, DefaultImbalanceRatio)

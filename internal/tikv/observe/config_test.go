@@ -123,3 +123,22 @@ func TestInvariantsStableOrderAndNeeds(t *testing.T) {
 		t.Error("SourceGroup")
 	}
 }
+
+// Pending and extra replicas are how a move looks halfway: only those two
+// checks wait before a ticket, as long as configured.
+func TestRegionMoveChecksHoldDown(t *testing.T) {
+	cfg, err := Config{ExtraPeerHoldDown: 3 * time.Minute}.normalize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]time.Duration{InvRegionPendingPeer: time.Minute, InvRegionExtraPeer: 3 * time.Minute}
+	for _, inv := range invariants(cfg, true) {
+		var got time.Duration
+		if h, ok := inv.(subject.HoldDowner); ok {
+			got = h.HoldDown()
+		}
+		if got != want[inv.Name()] {
+			t.Errorf("%s: hold-down %s, want %s", inv.Name(), got, want[inv.Name()])
+		}
+	}
+}

@@ -36,10 +36,13 @@ type invariant struct {
 	name  string
 	needs []string
 	check func(d *Data, now time.Time) []subject.Violation
+	// hold is the invariant's own hold-down (subject.HoldDowner).
+	hold time.Duration
 }
 
-func (i *invariant) Name() string    { return i.name }
-func (i *invariant) Needs() []string { return append([]string(nil), i.needs...) }
+func (i *invariant) Name() string            { return i.name }
+func (i *invariant) HoldDown() time.Duration { return i.hold }
+func (i *invariant) Needs() []string         { return append([]string(nil), i.needs...) }
 
 // Check runs the check on a snapshot taken by this adapter.
 func (i *invariant) Check(s *subject.Snapshot) ([]subject.Violation, error) {
@@ -73,31 +76,38 @@ func invariants(cfg Config, withPrometheus bool) []subject.Invariant {
 		if kind == pd.CheckDownPeer {
 			needs = append(needs, SourceStores)
 		}
-		return &invariant{name, needs, cfg.regionCheck(kind)}
+		inv := &invariant{name: name, needs: needs, check: cfg.regionCheck(kind)}
+		switch kind {
+		case pd.CheckPendingPeer:
+			inv.hold = cfg.PendingPeerHoldDown
+		case pd.CheckExtraPeer:
+			inv.hold = cfg.ExtraPeerHoldDown
+		}
+		return inv
 	}
 	out := []subject.Invariant{
-		&invariant{InvStoreDown, []string{SourceStores}, cfg.storeDown},
-		&invariant{InvStoreOfflineStuck, []string{SourceStores}, cfg.storeOfflineStuck},
-		&invariant{InvStoreLowSpace, []string{SourceStores, SourceSchedule}, cfg.storeLowSpace},
+		&invariant{name: InvStoreDown, needs: []string{SourceStores}, check: cfg.storeDown},
+		&invariant{name: InvStoreOfflineStuck, needs: []string{SourceStores}, check: cfg.storeOfflineStuck},
+		&invariant{name: InvStoreLowSpace, needs: []string{SourceStores, SourceSchedule}, check: cfg.storeLowSpace},
 		regions(InvRegionMissPeer, pd.CheckMissPeer),
 		regions(InvRegionDownPeer, pd.CheckDownPeer),
 		regions(InvRegionPendingPeer, pd.CheckPendingPeer),
 		regions(InvRegionExtraPeer, pd.CheckExtraPeer),
-		&invariant{InvLeaderImbalance, []string{SourceStores, SourceSchedule}, cfg.leaderImbalance},
-		&invariant{InvRegionImbalance, []string{SourceStores}, cfg.regionImbalance},
-		&invariant{InvHotWriteRegion, []string{SourceHotWrite}, cfg.hotRegions(false)},
-		&invariant{InvHotReadRegion, []string{SourceHotRead}, cfg.hotRegions(true)},
-		&invariant{InvHotWriteStore, []string{SourceHotStores}, cfg.hotStores(false)},
-		&invariant{InvHotReadStore, []string{SourceHotStores}, cfg.hotStores(true)},
-		&invariant{InvOperatorStuck, []string{SourceOperators}, cfg.operatorStuck},
+		&invariant{name: InvLeaderImbalance, needs: []string{SourceStores, SourceSchedule}, check: cfg.leaderImbalance},
+		&invariant{name: InvRegionImbalance, needs: []string{SourceStores}, check: cfg.regionImbalance},
+		&invariant{name: InvHotWriteRegion, needs: []string{SourceHotWrite}, check: cfg.hotRegions(false)},
+		&invariant{name: InvHotReadRegion, needs: []string{SourceHotRead}, check: cfg.hotRegions(true)},
+		&invariant{name: InvHotWriteStore, needs: []string{SourceHotStores}, check: cfg.hotStores(false)},
+		&invariant{name: InvHotReadStore, needs: []string{SourceHotStores}, check: cfg.hotStores(true)},
+		&invariant{name: InvOperatorStuck, needs: []string{SourceOperators}, check: cfg.operatorStuck},
 		regions(InvRegionOversized, pd.CheckOversizedRegion),
 	}
 	if withPrometheus {
-		out = append(out, &invariant{InvStoreHighLatency, []string{SourcePrometheus}, cfg.storeHighLatency})
+		out = append(out, &invariant{name: InvStoreHighLatency, needs: []string{SourcePrometheus}, check: cfg.storeHighLatency})
 	}
 	return append(out,
-		&invariant{InvPDUnhealthy, []string{SourceHealth}, cfg.pdUnhealthy},
-		&invariant{InvPDNoLeader, []string{SourceHealth}, cfg.pdNoLeader},
+		&invariant{name: InvPDUnhealthy, needs: []string{SourceHealth}, check: cfg.pdUnhealthy},
+		&invariant{name: InvPDNoLeader, needs: []string{SourceHealth}, check: cfg.pdNoLeader},
 	)
 }
 

@@ -41,7 +41,10 @@ type Options struct {
 	// Preparing, zero capacity, until the first store heartbeat tick.
 	PendingFirstHeartbeat bool
 	// NoSplit makes split operators never complete, as with PD's own
-	// pd-simulator (which does not implement split): they time out.
+	// pd-simulator (which does not implement split): they time out. It
+	// also turns off TiKV's size-based auto split, as in the captures from
+	// pd-simulator (which only splits when a case sets a split size), where
+	// write hotspots grew their regions past region-max-size.
 	NoSplit bool
 }
 

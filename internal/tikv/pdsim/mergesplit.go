@@ -77,29 +77,59 @@ func middleKey(start, end string) string {
 	return strings.ToUpper(hex.EncodeToString(m))
 }
 
-// applySplit splits r at its split keys. As in TiKV (right-derive), the
-// original region keeps the rightmost part and its id; new regions get new
-// ids and new peers on the same stores.
+// applySplit splits r at its split keys, as the split-region operator
+// asks TiKV to. Size, keys and traffic are shared evenly between the parts.
 func (c *Cluster) applySplit(r *Region, s step) {
 	keys := c.splitKeys(r, s)
 	if len(keys) == 0 {
 		return
 	}
 	parts := len(keys) + 1
+	even := splitShare{
+		size:  r.ApproxSize / int64(parts),
+		keys:  r.ApproxKeys / int64(parts),
+		write: r.writeRate / float64(parts),
+		read:  r.readRate / float64(parts),
+	}
+	left := make([]splitShare, len(keys))
+	for i := range left {
+		left[i] = even
+	}
+	// r keeps what integer division left over, so no MiB or key is lost.
+	keep := even
+	keep.size = r.ApproxSize - even.size*int64(len(keys))
+	keep.keys = r.ApproxKeys - even.keys*int64(len(keys))
+	c.splitRegion(r, keys, left, keep)
+}
+
+// splitShare is what one region coming out of a split carries away: its
+// part of the approximate size and keys and of the injected traffic.
+type splitShare struct {
+	size, keys  int64
+	write, read float64
+}
+
+// splitRegion cuts r at keys (sorted, strictly inside r) the way TiKV's
+// batch split does with right-derive-when-split (its default): the original
+// region keeps its id and the rightmost range and takes keep; the region left
+// of keys[i] is new, with ids from PD's allocator, peers on the same stores
+// and left[i]. Every part gets the bumped version, and the indexes, store
+// counters and check lists follow, as PD's heartbeats would show it. It is
+// shared by the split-region operator and TiKV's own size-based split.
+func (c *Cluster) splitRegion(r *Region, keys []string, left []splitShare, keep splitShare) {
 	pos := c.positionOf(r)
 	c.account(r, -1)
-	size, nkeys := r.ApproxSize/int64(parts), r.ApproxKeys/int64(parts)
 	start := r.StartKey
 	var created []*Region
-	for _, k := range keys {
+	for i, k := range keys {
 		nr := &Region{
 			StartKey:   start,
 			EndKey:     k,
 			Epoch:      Epoch{ConfVer: r.Epoch.ConfVer, Version: r.Epoch.Version + uint64(len(keys))},
-			ApproxSize: size,
-			ApproxKeys: nkeys,
-			writeRate:  r.writeRate / float64(parts),
-			readRate:   r.readRate / float64(parts),
+			ApproxSize: left[i].size,
+			ApproxKeys: left[i].keys,
+			writeRate:  left[i].write,
+			readRate:   left[i].read,
 		}
 		for _, p := range r.Peers {
 			np := Peer{ID: PeerID(c.allocID()), StoreID: p.StoreID, Role: p.Role}
@@ -120,10 +150,8 @@ func (c *Cluster) applySplit(r *Region, s step) {
 	}
 	r.StartKey = start
 	r.Epoch.Version += uint64(len(keys))
-	r.ApproxSize -= size * int64(len(keys))
-	r.ApproxKeys -= nkeys * int64(len(keys))
-	r.writeRate /= float64(parts)
-	r.readRate /= float64(parts)
+	r.ApproxSize, r.ApproxKeys = keep.size, keep.keys
+	r.writeRate, r.readRate = keep.write, keep.read
 	c.account(r, +1)
 	c.reflag(r)
 	c.publish(r)

@@ -181,6 +181,11 @@ func (c *Cluster) advanceOperators() {
 // cancelIfStale ends an operator whose region is gone or was changed by
 // something other than the operator itself (its epoch moved on): PD's
 // heartbeat check finds it stale and cancels it.
+//
+// PD only counts conf version changes there, so a split under a peer move
+// (TiKV splitting a region its writes grew) leaves the move running; the
+// operator takes the new version as expected. A merge or split operator
+// was planned on the range, so any change makes it stale.
 func (c *Cluster) cancelIfStale(op *operator) bool {
 	if op.status.finished() {
 		return true
@@ -189,8 +194,23 @@ func (c *Cluster) cancelIfStale(op *operator) bool {
 	if r != nil && r.Epoch == op.expect {
 		return false
 	}
+	if r != nil && r.Epoch.ConfVer == op.expect.ConfVer && !op.rangeBound() {
+		op.expect.Version = r.Epoch.Version
+		return false
+	}
 	c.finishOperator(op, opCanceled)
 	return true
+}
+
+// rangeBound reports whether the operator merges or splits: its steps
+// depend on the region's key range, not just on its peers.
+func (op *operator) rangeBound() bool {
+	for _, s := range op.steps {
+		if s.kind == stepMerge || s.kind == stepSplit {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *Cluster) runningIDs() []RegionID {

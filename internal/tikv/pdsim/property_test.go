@@ -185,12 +185,20 @@ func (p *propSim) step() string {
 		err := p.c.Inject(Fault{Type: "leader-imbalance", Store: uint64(s2), Fraction: frac})
 		return fmt.Sprintf("leader-imbalance %d %v: %v", s2, frac, err)
 	case 23:
-		if p.rng.IntN(3) == 0 {
+		switch p.rng.IntN(6) {
+		case 0, 1:
 			n := p.rng.IntN(2)
 			err := p.c.Inject(Fault{Type: "add-store", Count: n})
 			return fmt.Sprintf("add-store count %d: %v", n, err)
+		case 2:
+			// Hot regions split as they grow: ending the writes now and
+			// then keeps the region count, and each step, bounded.
+			err := p.c.Inject(Fault{Type: "clear-hotspot"})
+			return fmt.Sprintf("clear-hotspot: %v", err)
 		}
-		err := p.c.Inject(Fault{Type: "hotspot", Region: uint64(rid), BytesPerSecond: 4 << 20})
+		// 64 KiB/s grows a region 3 MiB per heartbeat: an auto split every
+		// half hour or so, many in a run.
+		err := p.c.Inject(Fault{Type: "hotspot", Region: uint64(rid), BytesPerSecond: 64 << 10})
 		return fmt.Sprintf("hotspot %d: %v", rid, err)
 	case 24:
 		v := []string{"true", "false", "false"}[p.rng.IntN(3)]

@@ -142,11 +142,13 @@ func (c *Cluster) regionHeartbeats() {
 		} else {
 			r.hotHits = 0
 		}
-		// Written data grows the region, as in TiKV.
+		// Written data grows the region, as in TiKV, and TiKV's split
+		// checker cuts it once it is too large (autosplit.go).
 		if r.writeRate > 0 {
 			grow := int64(r.writeRate*interval) >> 20
 			if grow > 0 {
 				c.mutate(r, func(r *Region) { r.ApproxSize += grow })
+				c.autoSplit(r)
 			}
 		}
 	}
