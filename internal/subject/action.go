@@ -32,7 +32,38 @@ type ActionSpec struct {
 // ParamSpec is one parameter of an action.
 type ParamSpec struct {
 	Name     string
-	Type     string // "store-id", "region-id", "int", "duration", "string"
+	Type     ParamType
 	Required bool
 	Help     string
+	// Enum, when set, lists the only values a string parameter may take.
+	Enum []string
+	// Min and Max bound an int or number parameter (both zero: unbounded).
+	Min, Max float64
+}
+
+// ParamType is a parameter's type. Entity types (store and region ids)
+// must also name an entity the diagnosis context showed.
+type ParamType string
+
+const (
+	ParamStoreID  ParamType = "store-id"
+	ParamRegionID ParamType = "region-id"
+	ParamInt      ParamType = "int"
+	ParamNumber   ParamType = "number"
+	ParamDuration ParamType = "duration" // Go syntax: "10m"
+	ParamString   ParamType = "string"
+	ParamBool     ParamType = "bool"
+)
+
+// Entity reports whether values of the type name cluster entities.
+func (t ParamType) Entity() bool { return t == ParamStoreID || t == ParamRegionID }
+
+// Action returns the spec with the name, if the list has it.
+func Action(specs []ActionSpec, name string) (ActionSpec, bool) {
+	for _, s := range specs {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return ActionSpec{}, false
 }
