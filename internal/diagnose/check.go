@@ -31,13 +31,13 @@ const maxAnswerBytes = 64 << 10
 // wireAnswer is the answer with its proposal kept raw, so a bad proposal
 // does not take the rest of the diagnosis with it.
 type wireAnswer struct {
-	Summary      string             `json:"summary"`
-	Cause        string             `json:"probable_cause"`
-	EvidenceIDs  []string           `json:"evidence_ids"`
-	Confidence   *float64           `json:"confidence"`
-	Severity     string             `json:"severity"`
-	Risks        []string           `json:"risks"`
-	Proposal     json.RawMessage    `json:"proposed_action"`
+	Summary      string            `json:"summary"`
+	Cause        string            `json:"probable_cause"`
+	EvidenceIDs  []string          `json:"evidence_ids"`
+	Confidence   *float64          `json:"confidence"`
+	Severity     string            `json:"severity"`
+	Risks        []string          `json:"risks"`
+	Proposal     json.RawMessage   `json:"proposed_action"`
 	Alternatives []json.RawMessage `json:"alternatives"`
 }
 
