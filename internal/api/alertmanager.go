@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +17,10 @@ import (
 
 // AlertmanagerSubject is the subject of tickets that come from Alertmanager.
 const AlertmanagerSubject = "alertmanager"
+
+// alertInvariantPrefix starts the invariant of every alert's own ticket
+// ("alert:PD_cluster_low_space"); the operator's invariants never do.
+const alertInvariantPrefix = "alert:"
 
 // WebhookMessage is Alertmanager's webhook payload, version 4.
 type WebhookMessage struct {
@@ -43,10 +48,19 @@ type Alert struct {
 }
 
 // AlertResult says what the intake did with each alert.
+//
+// Outcome is one of opened, reopened, updated, resolved, ignored (the
+// alert's own ticket), or, for an alert folded into the operator's own
+// active ticket for the same problem (see alertfold.go): folded (an event
+// was written on it) or duplicate (a repeat delivery, already on its
+// timeline; nothing written). Key is always the alert's own dedup key;
+// Ticket is the ticket the alert went to; MapsTo is the operator's key
+// the alert corresponds to, when it maps to one.
 type AlertResult struct {
 	Key     string    `json:"key"`
 	Ticket  ticket.ID `json:"ticket,omitempty"`
-	Outcome string    `json:"outcome"` // opened, reopened, updated, resolved, ignored
+	Outcome string    `json:"outcome"`
+	MapsTo  string    `json:"maps_to,omitempty"`
 	Reason  string    `json:"reason,omitempty"`
 }
 
@@ -79,7 +93,7 @@ func alertKey(a Alert) (string, string, map[string]string) {
 			labels[k] = v
 		}
 	}
-	inv := "alert:" + a.Labels["alertname"]
+	inv := alertInvariantPrefix + a.Labels["alertname"]
 	return ticket.Key(inv, labels), inv, labels
 }
 
@@ -110,7 +124,7 @@ func (s *Server) alertmanager(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
 	var results []AlertResult
 	for _, a := range msg.Alerts {
-		res, err := s.intake(r, a, now)
+		res, err := s.intake(r.Context(), a, now)
 		if err != nil {
 			s.storeError(w, "alertmanager webhook: record "+res.Key, err)
 			return
@@ -121,22 +135,30 @@ func (s *Server) alertmanager(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, results)
 }
 
-func (s *Server) intake(r *http.Request, a Alert, now time.Time) (AlertResult, error) {
+// intake records one alert: on the operator's own active ticket when the
+// alert maps to one (fold), else on the alert's own ticket.
+func (s *Server) intake(ctx context.Context, a Alert, now time.Time) (AlertResult, error) {
 	key, inv, labels := alertKey(a)
-	res := AlertResult{Key: key}
-	if a.Status == "resolved" {
-		t, err := s.tickets.GetByKey(r.Context(), key)
-		if errors.Is(err, store.ErrNotFound) {
-			res.Outcome, res.Reason = "ignored", "no active ticket for this alert"
-			return res, nil
-		}
+	res := AlertResult{Key: key, MapsTo: s.mapsTo(a)}
+	if res.MapsTo != "" {
+		op, ok, err := s.operatorTicket(ctx, res.MapsTo)
 		if err != nil {
 			return res, err
 		}
-		if _, err := s.tickets.Resolve(r.Context(), t.ID, "resolved by Alertmanager", now); err != nil {
+		if ok {
+			return s.fold(ctx, a, op, now, res)
+		}
+	}
+	if a.Status == "resolved" {
+		id, ok, err := s.resolveAlertTicket(ctx, key, "resolved by Alertmanager", now)
+		if err != nil {
 			return res, err
 		}
-		res.Ticket, res.Outcome = t.ID, "resolved"
+		if !ok {
+			res.Outcome, res.Reason = "ignored", "no active ticket for this alert"
+			return res, nil
+		}
+		res.Ticket, res.Outcome = id, "resolved"
 		return res, nil
 	}
 	summary := a.Annotations["summary"]
@@ -150,15 +172,37 @@ func (s *Server) intake(r *http.Request, a Alert, now time.Time) (AlertResult, e
 	for k, v := range a.Annotations {
 		evidence["annotation_"+k] = v
 	}
+	if res.MapsTo != "" {
+		// The operator has no active ticket for this problem (yet): the
+		// alert keeps its own, which names the operator's key so a human
+		// sees the relation. Evidence, not a label: labels make the dedup
+		// key, and the mapping can change (a store list not seen yet).
+		evidence["maps_to"] = res.MapsTo
+	}
 	t := ticket.Ticket{
 		DedupKey: key, Invariant: inv, Subject: AlertmanagerSubject, Severity: severityOf(a), State: ticket.Open,
 		Summary: summary, Labels: labels, Evidence: evidence, FirstSeen: now, LastSeen: now, Occurrences: 1,
 	}
-	got, outcome, err := s.tickets.OpenOrTouch(r.Context(), t, s.reopenWithin, now)
+	got, outcome, err := s.tickets.OpenOrTouch(ctx, t, s.reopenWithin, now)
 	if err != nil {
 		return res, err
 	}
 	res.Ticket = got.ID
 	res.Outcome = map[store.Outcome]string{store.OutcomeOpened: "opened", store.OutcomeReopened: "reopened", store.OutcomeUpdated: "updated"}[outcome]
 	return res, nil
+}
+
+// resolveAlertTicket resolves the alert's own active ticket, if it has one.
+func (s *Server) resolveAlertTicket(ctx context.Context, key, reason string, now time.Time) (ticket.ID, bool, error) {
+	t, err := s.tickets.GetByKey(ctx, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	if _, err := s.tickets.Resolve(ctx, t.ID, reason, now); err != nil {
+		return 0, false, err
+	}
+	return t.ID, true, nil
 }

@@ -10,5 +10,9 @@
 //	POST /api/v1/alerts/alertmanager     Alertmanager webhook, payload version 4
 //	GET  /healthz
 //
+// An alert that reports a problem the operator already has an active
+// ticket for (Options.AlertMapper says which) is recorded on that ticket
+// instead of getting one of its own; see alertfold.go.
+//
 // Errors are {"error": "..."} with a status a client can act on.
 package api

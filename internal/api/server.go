@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/operator-dev/operator/internal/store"
@@ -22,6 +23,12 @@ type Server struct {
 	mux     *http.ServeMux
 	// ReopenWithin is passed to the store for alerts that come back.
 	reopenWithin time.Duration
+	// mapAlert, if set, names the operator's own ticket an alert is about.
+	mapAlert AlertMapper
+	// foldMu serializes folding alerts into operator tickets, so two
+	// deliveries of one alert racing each other write one event, not two
+	// (the daemon is the store's single writer).
+	foldMu sync.Mutex
 }
 
 // Options configure a Server.
@@ -31,6 +38,10 @@ type Options struct {
 	ReopenWithin time.Duration
 	// Metrics, if set, is served at /metrics.
 	Metrics http.Handler
+	// AlertMapper, if set, maps Alertmanager alerts onto the keys of the
+	// subject's own invariants, so an alert about a problem the monitor
+	// already has a ticket for lands on that ticket (see alertfold.go).
+	AlertMapper AlertMapper
 }
 
 // New builds the API handler.
@@ -41,7 +52,8 @@ func New(tickets store.Tickets, opts Options) *Server {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{tickets: tickets, now: opts.Now, log: opts.Log, mux: http.NewServeMux(), reopenWithin: opts.ReopenWithin}
+	s := &Server{tickets: tickets, now: opts.Now, log: opts.Log, mux: http.NewServeMux(), reopenWithin: opts.ReopenWithin,
+		mapAlert: opts.AlertMapper}
 	s.mux.HandleFunc("GET /api/v1/tickets", s.listTickets)
 	s.mux.HandleFunc("GET /api/v1/tickets/{id}", s.getTicket)
 	s.mux.HandleFunc("POST /api/v1/tickets/{id}/resolve", s.resolveTicket)

@@ -27,8 +27,11 @@ type Subject struct {
 	clock func() time.Time
 	invs  []subject.Invariant
 
-	mu  sync.Mutex // guards mem
+	mu  sync.Mutex // guards mem and alertStores
 	mem *memory
+	// alertStores holds the addresses of the last store list read, for
+	// MapAlert (alerts.go); replaced whole, never changed in place.
+	alertStores []storeAddrs
 }
 
 var _ subject.Subject = (*Subject)(nil)
@@ -104,6 +107,7 @@ func (s *Subject) Observe(ctx context.Context, now time.Time) (*subject.Snapshot
 	}
 	s.mu.Lock()
 	if ok[SourceStores] {
+		s.alertStores = storeAddrsOf(d.Stores)
 		d.Offline = s.mem.observeStores(d.Stores, now)
 		pdNow := d.clock(now)
 		d.RecentlySilent = s.mem.observeSilence(d.Stores, func(st pd.StoreInfo) bool {
