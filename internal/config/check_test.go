@@ -32,9 +32,9 @@ func TestCheck(t *testing.T) {
 
 		// The document's shape.
 		{"list at the top", "- a\n", []string{
-			"1:1: want a mapping of sections (log, pd, prometheus, pdsim, monitor, invariants, db, api), got a list"}},
+			"1:1: want a mapping of sections (log, pd, prometheus, pdsim, monitor, invariants, diagnosis, db, api), got a list"}},
 		{"scalar at the top", "hello\n", []string{
-			`1:1: want a mapping of sections (log, pd, prometheus, pdsim, monitor, invariants, db, api), got string "hello"`}},
+			`1:1: want a mapping of sections (log, pd, prometheus, pdsim, monitor, invariants, diagnosis, db, api), got string "hello"`}},
 		{"two documents", "log:\n  level: info\n---\nlog:\n  level: debug\n", []string{
 			"3: more than one YAML document; want exactly one"}},
 		{"syntax error", "pd:\n  timeout: 5s\n  endpoint: [\nmonitor:\n  interval: 1s\n", []string{
@@ -46,7 +46,7 @@ func TestCheck(t *testing.T) {
 		{"duplicate key", "monitor:\n  interval: 5s\n  interval: 6s\n", []string{
 			"3:3: monitor.interval: duplicate key (first at line 2)"}},
 		{"merge key", "base: &b\n  level: info\nlog:\n  <<: *b\n", []string{
-			`1:1: base: unknown key "base" (want one of log, pd, prometheus, pdsim, monitor, invariants, db, api)`,
+			`1:1: base: unknown key "base" (want one of log, pd, prometheus, pdsim, monitor, invariants, diagnosis, db, api)`,
 			"4:3: log: merge keys (<<) are not supported; write the keys out or use an alias for the whole section"}},
 
 		// Unknown keys.
@@ -57,7 +57,7 @@ func TestCheck(t *testing.T) {
 		{"snake case", "pd:\n  read_tls:\n    ca-file: tls/ca.pem\n", []string{
 			`2:3: pd.read_tls: unknown key "read_tls" (did you mean "read-tls"?)`}},
 		{"key in the wrong section", "pd:\n  interval: 10s\n", []string{
-			`2:3: pd.interval: unknown key "interval" here (did you mean monitor.interval?)`}},
+			`2:3: pd.interval: unknown key "interval" here (did you mean diagnosis.interval or monitor.interval?)`}},
 		{"key at the wrong level", "endpoint: http://x\n", []string{
 			`1:1: endpoint: unknown key "endpoint" here (did you mean pd.endpoint or prometheus.endpoint?)`}},
 		{"nothing near", "pd:\n  zzz: 1\n", []string{
@@ -194,6 +194,81 @@ func TestCheck(t *testing.T) {
 				"region-imbalance-min-diff, hot-write-region-rate, hot-read-region-rate, hot-write-store-rate, hot-read-store-rate, " +
 				"max-hot-regions, operator-stuck-fraction, operator-stuck-after, max-tracked-operators, max-stuck-operators, " +
 				"latency-metric, latency-quantile, latency-window, latency-threshold, got integer 5"}},
+
+		// Diagnosis.
+		{"anthropic with the defaults", "diagnosis:\n  provider: anthropic\n", nil},
+		{"openai on a local server", "diagnosis:\n  provider: openai\n  rediagnose-after: 0s\n  max-cost-per-ticket: 0\n  max-retries: 0\n" +
+			"  openai:\n    base-url: http://localhost:11434/v1\n    model: qwen2.5:14b\n    api-key-env: \"\"\n", []string{
+			"9:18: diagnosis.openai.api-key-env: must be set: the name of the environment variable that holds the API key, e.g. OPENAI_API_KEY"}},
+		{"lower-case variable name", "diagnosis:\n  anthropic:\n    api-key-env: my_llm_key\n", nil},
+		{"provider near miss", "diagnosis:\n  provider: antropic\n", []string{
+			`2:13: diagnosis.provider: invalid value "antropic" (want one of rules, anthropic, openai; did you mean "anthropic"?)`}},
+		{"provider in capitals", "diagnosis:\n  provider: OpenAI\n", []string{
+			`2:13: diagnosis.provider: invalid value "OpenAI" (want one of rules, anthropic, openai; did you mean "openai"?)`}},
+		{"provider by model family", "diagnosis:\n  provider: claude\n", []string{
+			`2:13: diagnosis.provider: invalid value "claude" (want one of rules, anthropic, openai; did you mean "anthropic"?)`}},
+		{"provider by local server", "diagnosis:\n  provider: ollama\n", []string{
+			`2:13: diagnosis.provider: invalid value "ollama" (want one of rules, anthropic, openai; ollama serves the OpenAI API: use "openai" and point diagnosis.openai.base-url at it)`}},
+		{"provider none", "diagnosis:\n  provider: none\n", []string{
+			`2:13: diagnosis.provider: invalid value "none" (want one of rules, anthropic, openai; "rules" means no model; the offline rules provider always runs)`}},
+		{"provider unknown", "diagnosis:\n  provider: gemini\n", []string{
+			`2:13: diagnosis.provider: invalid value "gemini" (want one of rules, anthropic, openai)`}},
+		{"openai without model", "diagnosis:\n  provider: openai\n", []string{
+			"2:13: diagnosis.provider: openai needs diagnosis.openai.model, which has no default: " +
+				"name a model the server serves (GET <base-url>/models lists them), e.g. gpt-4.1, or qwen2.5:14b on Ollama"}},
+		{"openai with an empty model", "diagnosis:\n  provider: openai\n  openai:\n    model: \"\"\n", []string{
+			"4:12: diagnosis.openai.model: must be set when diagnosis.provider is openai: " +
+				"name a model the server serves (GET <base-url>/models lists them), e.g. gpt-4.1, or qwen2.5:14b on Ollama"}},
+		{"model only matters to its provider", "diagnosis:\n  provider: anthropic\n  openai:\n    model: \"\"\n", nil},
+		{"bad provider is not also without model", "diagnosis:\n  provider: [openai]\n", []string{
+			"2:13: diagnosis.provider: want a string, got a list"}},
+		{"API key for api-key-env", "diagnosis:\n  anthropic:\n    api-key-env: sk-ant-api03-AbCdEf0123456789\n", []string{
+			"3:18: diagnosis.anthropic.api-key-env: looks like an API key, not the name of an environment variable; a key never goes in the config: " +
+				"put it in the environment (ANTHROPIC_API_KEY=<key>), name that variable here (ANTHROPIC_API_KEY), and revoke the key if this config was shared"}},
+		{"key without a known prefix", "diagnosis:\n  openai:\n    api-key-env: gsk_8fJk2LmQ9xRt4VbN7pWz3YcH6dS1aE5g\n", []string{
+			"3:18: diagnosis.openai.api-key-env: looks like an API key, not the name of an environment variable; a key never goes in the config: " +
+				"put it in the environment (OPENAI_API_KEY=<key>), name that variable here (OPENAI_API_KEY), and revoke the key if this config was shared"}},
+		{"variable with a dollar", "diagnosis:\n  anthropic:\n    api-key-env: $ANTHROPIC_API_KEY\n", []string{
+			"3:18: diagnosis.anthropic.api-key-env: want the variable's name without $ or braces (e.g. ANTHROPIC_API_KEY, not $ANTHROPIC_API_KEY)"}},
+		{"not a variable name", "diagnosis:\n  openai:\n    api-key-env: 1ST-KEY\n", []string{
+			"3:18: diagnosis.openai.api-key-env: not an environment variable name (want letters, digits and _, not starting with a digit, e.g. OPENAI_API_KEY)"}},
+		{"negative cost", "diagnosis:\n  max-cost-per-ticket: -0.5\n", []string{
+			"2:24: diagnosis.max-cost-per-ticket: -0.5 is out of range (want a finite number >= 0: US dollars, 0 for no cost limit)"}},
+		{"NaN cost", "diagnosis:\n  max-cost-per-ticket: .nan\n", []string{
+			"2:24: diagnosis.max-cost-per-ticket: NaN is out of range (want a finite number >= 0: US dollars, 0 for no cost limit)"}},
+		{"cost with a currency", "diagnosis:\n  max-cost-per-ticket: $1\n", []string{
+			`2:24: diagnosis.max-cost-per-ticket: want a number, got string "$1"`}},
+		{"retries out of range", "diagnosis:\n  max-retries: 11\n", []string{
+			"2:16: diagnosis.max-retries: 11 is out of range (want 0..10)"}},
+		{"no token budget", "diagnosis:\n  max-tokens-per-ticket: 0\n", []string{
+			"2:26: diagnosis.max-tokens-per-ticket: 0 is out of range (want >= 1)"}},
+		{"diagnosis durations", "diagnosis:\n  interval: 0s\n  rediagnose-after: -1s\n  timeout: 0s\n", []string{
+			"2:13: diagnosis.interval: 0s is out of range (want > 0)",
+			"3:21: diagnosis.rediagnose-after: -1s is too short (want >= 0s)",
+			"4:12: diagnosis.timeout: 0s is out of range (want > 0)"}},
+		{"base URL without scheme", "diagnosis:\n  openai:\n    base-url: localhost:11434/v1\n", []string{
+			`3:15: diagnosis.openai.base-url: invalid URL "localhost:11434/v1": scheme must be http or https (e.g. http://localhost:11434/v1)`}},
+		{"empty openai base URL", "diagnosis:\n  openai:\n    base-url: \"\"\n", []string{
+			"3:15: diagnosis.openai.base-url: must be set, e.g. https://api.openai.com/v1 or http://localhost:11434/v1 (Ollama)"}},
+		{"base URL password masked", "diagnosis:\n  anthropic:\n    base-url: ftp://gw:hunter2@llm-gw\n", []string{
+			`3:15: diagnosis.anthropic.base-url: invalid URL "ftp://gw:xxxxx@llm-gw": scheme must be http or https`}},
+		{"unparsable base URL with user info", "diagnosis:\n  anthropic:\n    base-url: http://gw:hunter2@llm-gw:port\n", []string{
+			"3:15: diagnosis.anthropic.base-url: invalid URL (not shown, as its user info may hold a credential): want http:// or https:// and a host"}},
+		{"empty anthropic model", "diagnosis:\n  anthropic:\n    model: \"\"\n", []string{
+			"3:12: diagnosis.anthropic.model: must be set, e.g. claude-sonnet-4-5"}},
+		{"model with a space", "diagnosis:\n  openai:\n    model: \"llama 3\"\n", []string{
+			`3:12: diagnosis.openai.model: model id "llama 3" contains white space`}},
+		{"api-key instead of api-key-env", "diagnosis:\n  anthropic:\n    api-key: x\n", []string{
+			`3:5: diagnosis.anthropic.api-key: unknown key "api-key" (did you mean "api-key-env"?)`}},
+		{"model at the diagnosis level", "diagnosis:\n  model: gpt-4.1\n", []string{
+			`2:3: diagnosis.model: unknown key "model" here (did you mean diagnosis.anthropic.model or diagnosis.openai.model?)`}},
+		{"provider in the wrong section", "monitor:\n  provider: anthropic\n", []string{
+			`2:3: monitor.provider: unknown key "provider" here (did you mean diagnosis.provider?)`}},
+		{"diagnosis is not a mapping", "diagnosis: anthropic\n", []string{
+			"1:12: diagnosis: want a mapping of provider, interval, rediagnose-after, timeout, max-retries, max-tokens-per-ticket, " +
+				`max-cost-per-ticket, anthropic, openai, got string "anthropic"`}},
+		{"provider section is not a mapping", "diagnosis:\n  openai: http://localhost:11434/v1\n", []string{
+			`2:11: diagnosis.openai: want a mapping of base-url, model, api-key-env, got string "http://localhost:11434/v1"`}},
 
 		// Enumerations.
 		{"unknown level", "log:\n  level: verbose\n", []string{

@@ -8,8 +8,10 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Each check returns "" for an acceptable value, or a message that says what
@@ -185,11 +187,143 @@ func checkMinDuration(d, min Duration) string {
 	return fmt.Sprintf("%v is too short (want >= %v)", d, min)
 }
 
+// checkProvider is checkEnum with hints for the names people reach for
+// instead: a model family, a local server, or "none".
+func checkProvider(s string) string {
+	values := []string{ProviderRules, ProviderAnthropic, ProviderOpenAI}
+	msg := checkEnum(s, values)
+	if msg == "" || suggest(s, values) != "" {
+		return msg
+	}
+	var hint string
+	switch normalize(s) {
+	case "claude":
+		hint = `did you mean "anthropic"?`
+	case "gpt", "chatgpt":
+		hint = `did you mean "openai"?`
+	case "ollama", "vllm", "llama.cpp", "llamacpp", "llama-cpp", "lmstudio", "lm-studio", "localai", "azure":
+		hint = fmt.Sprintf(`%s serves the OpenAI API: use "openai" and point diagnosis.openai.base-url at it`, s)
+	case "", "none", "off", "no", "disabled", "local", "offline":
+		hint = `"rules" means no model; the offline rules provider always runs`
+	default:
+		return msg
+	}
+	return fmt.Sprintf("invalid value %q (want one of %s; %s)", s, strings.Join(values, ", "), hint)
+}
+
+// checkCost is for a budget in US dollars, where 0 means no limit.
+func checkCost(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+		return fmt.Sprintf("%v is out of range (want a finite number >= 0: US dollars, 0 for no cost limit)", v)
+	}
+	return ""
+}
+
+// checkModel wants a model id without white space ("claude-sonnet-4-5",
+// "qwen2.5:14b", "meta-llama/Llama-3.1-8B-Instruct"); example is given when
+// the id is required.
+func checkModel(s string, required bool, example string) string {
+	switch {
+	case s == "" && required:
+		return "must be set, e.g. " + example
+	case strings.ContainsFunc(s, unicode.IsSpace):
+		return fmt.Sprintf("model id %q contains white space", s)
+	}
+	return ""
+}
+
+// checkBaseURL is checkURL for a model API's root, which may carry a
+// password in its user info: messages show the URL with the password
+// masked, or not at all when it does not parse. example, when set, makes
+// the URL required.
+func checkBaseURL(s, example string) string {
+	if s == "" {
+		if example != "" {
+			return "must be set, e.g. " + example
+		}
+		return ""
+	}
+	if !strings.Contains(s, "@") {
+		return checkURL(s, false)
+	}
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		return checkURL(u.Redacted(), false)
+	}
+	// Unparsable, or user info url.Parse did not see as such ("user:pw@host"
+	// reads as scheme "user"), which Redacted would print as it is.
+	return "invalid URL (not shown, as its user info may hold a credential): want http:// or https:// and a host"
+}
+
+// envVarName is what checkKeyEnv accepts: a portable environment variable
+// name.
+var envVarName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// checkKeyEnv wants the name of the environment variable that holds an API
+// key, e.g. ANTHROPIC_API_KEY. The value may be a key pasted in by mistake,
+// so no message here ever repeats it.
+func checkKeyEnv(s, example string) string {
+	switch {
+	case s == "":
+		return "must be set: the name of the environment variable that holds the API key, e.g. " + example
+	case looksLikeKey(s):
+		return fmt.Sprintf("looks like an API key, not the name of an environment variable; a key never goes in the config: "+
+			"put it in the environment (%s=<key>), name that variable here (%s), and revoke the key if this config was shared", example, example)
+	case strings.HasPrefix(s, "$"):
+		return fmt.Sprintf("want the variable's name without $ or braces (e.g. %s, not $%s)", example, example)
+	case !envVarName.MatchString(s):
+		return "not an environment variable name (want letters, digits and _, not starting with a digit, e.g. " + example + ")"
+	}
+	return ""
+}
+
+// looksLikeKey says whether s is more likely an API key than a variable
+// name: the sk- prefix of Anthropic's and OpenAI's keys, a bearer token, or
+// a long string of mixed-case letters and digits (gsk_..., hf_..., AIza...),
+// which variable names, by convention upper case, are not.
+func looksLikeKey(s string) bool {
+	l := strings.ToLower(s)
+	if strings.HasPrefix(l, "sk-") || strings.HasPrefix(l, "sk_") || strings.HasPrefix(l, "bearer ") {
+		return true
+	}
+	if len(s) < 32 {
+		return false
+	}
+	var lower, upper, digit bool
+	for _, r := range s {
+		lower = lower || unicode.IsLower(r)
+		upper = upper || unicode.IsUpper(r)
+		digit = digit || unicode.IsDigit(r)
+	}
+	return lower && upper && digit
+}
+
 // cross checks the rules that span keys. It runs on the merged config, so a
 // cert-file from the file and a key-file from the environment are a pair.
 // A rule is skipped when one of its keys was already rejected: its value
 // then is a stand-in default, and a second message about it would mislead.
 func (m *merge) cross() {
+	m.crossTLS()
+	m.crossDiagnosis()
+}
+
+// crossDiagnosis: the openai provider has no default model, since every
+// server names its models its own way. The problem points at the model if
+// a source set it (to ""), else at the provider.
+func (m *merge) crossDiagnosis() {
+	const provider, model = "diagnosis.provider", "diagnosis.openai.model"
+	d := m.cfg.Diagnosis
+	if m.bad[provider] || m.bad[model] || d.Provider != ProviderOpenAI || d.OpenAI.Model != "" {
+		return
+	}
+	const which = "name a model the server serves (GET <base-url>/models lists them), e.g. gpt-4.1, or qwen2.5:14b on Ollama"
+	if o, ok := m.from[model]; ok {
+		m.report(model, o, "must be set when diagnosis.provider is openai: "+which)
+		return
+	}
+	m.report(provider, m.from[provider], "openai needs diagnosis.openai.model, which has no default: "+which)
+}
+
+func (m *merge) crossTLS() {
 	c := m.cfg
 	blocks := []struct {
 		path string

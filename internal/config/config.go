@@ -2,6 +2,7 @@ package config
 
 import (
 	"log/slog"
+	"strings"
 	"time"
 )
 
@@ -14,6 +15,7 @@ type Config struct {
 	PDSim      PDSim      `yaml:"pdsim"`
 	Monitor    Monitor    `yaml:"monitor"`
 	Invariants Invariants `yaml:"invariants"`
+	Diagnosis  Diagnosis  `yaml:"diagnosis"`
 	DB         DB         `yaml:"db"`
 	API        API        `yaml:"api"`
 }
@@ -140,6 +142,91 @@ type Invariants struct {
 	LatencyThreshold Duration `yaml:"latency-threshold"`
 }
 
+// The diagnosis providers. The rules provider needs no model and always
+// runs; Diagnosis.Provider names the one model provider, if any, that runs
+// beside it.
+const (
+	ProviderRules     = "rules"     // no model: the offline rules alone
+	ProviderAnthropic = "anthropic" // Anthropic's Messages API
+	ProviderOpenAI    = "openai"    // any OpenAI-compatible chat completions server
+)
+
+// Diagnosis configures ticket diagnosis: which model provider runs beside
+// the rules, how often, and what it may spend. API keys are never part of
+// the configuration: each provider names the environment variable that
+// holds its key (see DiagnosisAPIKey).
+type Diagnosis struct {
+	// Provider is ProviderRules, ProviderAnthropic or ProviderOpenAI.
+	Provider string `yaml:"provider"`
+	// Interval: how often the runner looks for tickets to diagnose.
+	Interval Duration `yaml:"interval"`
+	// RediagnoseAfter: the least time between two diagnosis rounds of one
+	// ticket whose evidence changed materially; 0 means no wait.
+	RediagnoseAfter Duration `yaml:"rediagnose-after"`
+	// Timeout bounds one model request.
+	Timeout Duration `yaml:"timeout"`
+	// MaxRetries: retries of a request answered 429 or 5xx, with backoff;
+	// 0 means none.
+	MaxRetries int `yaml:"max-retries"`
+	// MaxTokensPerTicket: the token budget (input plus output) of one
+	// ticket over its whole life.
+	MaxTokensPerTicket int `yaml:"max-tokens-per-ticket"`
+	// MaxCostPerTicket: the budget of one ticket in US dollars; 0 means no
+	// cost limit (the token budget still applies).
+	MaxCostPerTicket float64 `yaml:"max-cost-per-ticket"`
+
+	Anthropic Anthropic `yaml:"anthropic"`
+	OpenAI    OpenAI    `yaml:"openai"`
+}
+
+// Anthropic configures the Anthropic provider.
+type Anthropic struct {
+	Model string `yaml:"model"`
+	// BaseURL is the API root; empty means the SDK's default,
+	// https://api.anthropic.com.
+	BaseURL string `yaml:"base-url"`
+	// APIKeyEnv names the environment variable that holds the API key.
+	APIKeyEnv string `yaml:"api-key-env"`
+}
+
+// OpenAI configures the provider for OpenAI-compatible servers: OpenAI
+// itself, vLLM, Ollama, llama.cpp, LM Studio.
+type OpenAI struct {
+	// BaseURL is the API root, the part before /chat/completions.
+	BaseURL string `yaml:"base-url"`
+	// Model is required with that provider: a server's model names are its
+	// own.
+	Model string `yaml:"model"`
+	// APIKeyEnv names the environment variable that holds the API key.
+	// Local servers usually want no key: the variable may then be unset.
+	APIKeyEnv string `yaml:"api-key-env"`
+}
+
+// DiagnosisAPIKey returns the API key of the chosen diagnosis provider and
+// the name of the environment variable it was read from, so that a caller
+// can say "set ANTHROPIC_API_KEY" without knowing the config's keys. Both
+// are empty for the rules provider; key alone is empty when the variable is
+// unset or blank. Surrounding white space (a secret file's newline) is
+// dropped. lookup is os.LookupEnv in production; nil means no environment.
+//
+// The key is the caller's to keep out of logs and errors; this package
+// never stores it in a Config nor prints it.
+func (c *Config) DiagnosisAPIKey(lookup func(string) (string, bool)) (key string, envName string) {
+	switch c.Diagnosis.Provider {
+	case ProviderAnthropic:
+		envName = c.Diagnosis.Anthropic.APIKeyEnv
+	case ProviderOpenAI:
+		envName = c.Diagnosis.OpenAI.APIKeyEnv
+	default:
+		return "", ""
+	}
+	if lookup == nil || envName == "" {
+		return "", envName
+	}
+	v, _ := lookup(envName)
+	return strings.TrimSpace(v), envName
+}
+
 // API configures the daemon's HTTP API (tickets, Alertmanager webhook, /metrics).
 type API struct {
 	Listen string `yaml:"listen"`
@@ -202,6 +289,23 @@ func Default() *Config {
 			LatencyQuantile:        0.99,
 			LatencyWindow:          Duration(time.Minute),
 			LatencyThreshold:       Duration(500 * time.Millisecond),
+		},
+		Diagnosis: Diagnosis{
+			Provider:           ProviderRules,
+			Interval:           Duration(10 * time.Second),
+			RediagnoseAfter:    Duration(5 * time.Minute),
+			Timeout:            Duration(60 * time.Second),
+			MaxRetries:         3,
+			MaxTokensPerTicket: 200_000,
+			MaxCostPerTicket:   1.0,
+			Anthropic: Anthropic{
+				Model:     "claude-sonnet-4-5",
+				APIKeyEnv: "ANTHROPIC_API_KEY",
+			},
+			OpenAI: OpenAI{
+				BaseURL:   "https://api.openai.com/v1",
+				APIKeyEnv: "OPENAI_API_KEY",
+			},
 		},
 		DB:  DB{Path: "operator.db"},
 		API: API{Listen: "127.0.0.1:9876"},

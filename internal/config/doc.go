@@ -7,6 +7,12 @@
 // and its flag (--pd-read-tls-ca-file) can never drift apart. The invariant
 // thresholds (invariants.*) have no flag: they come from the file or the
 // environment (invariants.disconnect-after -> OPERATOR_INVARIANTS_DISCONNECT_AFTER).
+// Nor do the diagnosis.* keys, but for --diagnosis-provider and
+// --diagnosis-interval.
+//
+// No key holds a secret. A model provider's API key stays in the
+// environment variable its api-key-env key names; Config.DiagnosisAPIKey
+// reads it for the chosen provider.
 //
 // Check validates a file on its own and reports every problem with its line
 // and column; Load reports the same problems and fails on any of them.

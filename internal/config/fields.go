@@ -31,7 +31,7 @@ type field struct {
 
 	// noFlag keeps the key off the command line: it is set from the file
 	// and the environment only. For keys too many or too fine-grained to
-	// list in --help (the invariant thresholds).
+	// list in --help (the invariant thresholds, most diagnosis.* keys).
 	noFlag bool
 }
 
@@ -69,6 +69,7 @@ func fields() []*field {
 		durationField("monitor.reopen-within", "a problem back within this window reopens its resolved ticket", func(c *Config) *Duration { return &c.Monitor.ReopenWithin }, 0),
 	)
 	fs = append(fs, invariantFields()...)
+	fs = append(fs, diagnosisFields()...)
 	return append(fs,
 		stringField("db.path", "SQLite database file", func(c *Config) *string { return &c.DB.Path }, checkRequired),
 		stringField("api.listen", "daemon HTTP API listen address (host:port)", func(c *Config) *string { return &c.API.Listen }, checkListen),
@@ -124,6 +125,47 @@ func invariantFields() []*field {
 		f.noFlag = true
 	}
 	return fs
+}
+
+// diagnosisFields configure ticket diagnosis (see Diagnosis). Only the
+// provider and the interval have flags, to try a provider or slow the
+// runner from the command line; budgets, retries and the providers'
+// settings are file and env only. No key holds an API key, only the name of
+// the environment variable that does.
+func diagnosisFields() []*field {
+	d := func(c *Config) *Diagnosis { return &c.Diagnosis }
+	provider := enumField("diagnosis.provider", "model provider that diagnoses tickets beside the offline rules (rules: no model)",
+		func(c *Config) *string { return &d(c).Provider }, ProviderRules, ProviderAnthropic, ProviderOpenAI)
+	provider.check = func(c *Config) string { return checkProvider(d(c).Provider) }
+	fs := []*field{
+		provider,
+		durationField("diagnosis.interval", "how often the diagnosis runner looks for tickets to diagnose", func(c *Config) *Duration { return &d(c).Interval }, positive),
+	}
+	noFlag := []*field{
+		durationField("diagnosis.rediagnose-after", "least time between two diagnosis rounds of one ticket whose evidence changed", func(c *Config) *Duration { return &d(c).RediagnoseAfter }, 0),
+		durationField("diagnosis.timeout", "timeout of one model request", func(c *Config) *Duration { return &d(c).Timeout }, positive),
+		intField("diagnosis.max-retries", "retries of a model request answered 429 or 5xx", func(c *Config) *int { return &d(c).MaxRetries }, 0, 10),
+		countField("diagnosis.max-tokens-per-ticket", "tokens (input plus output) one ticket may spend over its life", func(c *Config) *int { return &d(c).MaxTokensPerTicket }),
+		numberField("diagnosis.max-cost-per-ticket", "US dollars one ticket may spend over its life; 0: no cost limit", func(c *Config) *float64 { return &d(c).MaxCostPerTicket }, checkCost),
+		stringField("diagnosis.anthropic.model", "Anthropic model id", func(c *Config) *string { return &d(c).Anthropic.Model },
+			func(s string) string { return checkModel(s, true, "claude-sonnet-4-5") }),
+		stringField("diagnosis.anthropic.base-url", "Anthropic API root; empty: https://api.anthropic.com", func(c *Config) *string { return &d(c).Anthropic.BaseURL },
+			func(s string) string { return checkBaseURL(s, "") }),
+		stringField("diagnosis.anthropic.api-key-env", "environment variable holding the Anthropic API key", func(c *Config) *string { return &d(c).Anthropic.APIKeyEnv },
+			func(s string) string { return checkKeyEnv(s, "ANTHROPIC_API_KEY") }),
+		stringField("diagnosis.openai.base-url", "OpenAI-compatible API root, the part before /chat/completions", func(c *Config) *string { return &d(c).OpenAI.BaseURL },
+			func(s string) string {
+				return checkBaseURL(s, "https://api.openai.com/v1 or http://localhost:11434/v1 (Ollama)")
+			}),
+		stringField("diagnosis.openai.model", "model id as the OpenAI-compatible server names it", func(c *Config) *string { return &d(c).OpenAI.Model },
+			func(s string) string { return checkModel(s, false, "") }),
+		stringField("diagnosis.openai.api-key-env", "environment variable holding the OpenAI-compatible server's API key", func(c *Config) *string { return &d(c).OpenAI.APIKeyEnv },
+			func(s string) string { return checkKeyEnv(s, "OPENAI_API_KEY") }),
+	}
+	for _, f := range noFlag {
+		f.noFlag = true
+	}
+	return append(fs, noFlag...)
 }
 
 func tlsFields(prefix, who string, tls func(*Config) *TLS) []*field {

@@ -4,8 +4,9 @@ import "github.com/spf13/pflag"
 
 // RegisterFlags adds one flag per key to fs: --log-level, --pd-endpoint,
 // --pd-read-tls-ca-file and so on (the key with dots turned into dashes).
-// Keys marked noFlag (the invariants.* thresholds) get none: they are set in
-// the file or the environment.
+// Keys marked noFlag (the invariants.* thresholds and the diagnosis.* keys
+// but provider and interval) get none: they are set in the file or the
+// environment.
 // Help shows the built-in default and the matching environment variable.
 // Values are checked for type as they are parsed, so "--pd-timeout soon" is a
 // usage error; Load applies only the flags the user actually set.

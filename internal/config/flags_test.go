@@ -64,6 +64,19 @@ invariants.latency-metric OPERATOR_INVARIANTS_LATENCY_METRIC (no flag)
 invariants.latency-quantile OPERATOR_INVARIANTS_LATENCY_QUANTILE (no flag)
 invariants.latency-window OPERATOR_INVARIANTS_LATENCY_WINDOW (no flag)
 invariants.latency-threshold OPERATOR_INVARIANTS_LATENCY_THRESHOLD (no flag)
+diagnosis.provider OPERATOR_DIAGNOSIS_PROVIDER --diagnosis-provider
+diagnosis.interval OPERATOR_DIAGNOSIS_INTERVAL --diagnosis-interval
+diagnosis.rediagnose-after OPERATOR_DIAGNOSIS_REDIAGNOSE_AFTER (no flag)
+diagnosis.timeout OPERATOR_DIAGNOSIS_TIMEOUT (no flag)
+diagnosis.max-retries OPERATOR_DIAGNOSIS_MAX_RETRIES (no flag)
+diagnosis.max-tokens-per-ticket OPERATOR_DIAGNOSIS_MAX_TOKENS_PER_TICKET (no flag)
+diagnosis.max-cost-per-ticket OPERATOR_DIAGNOSIS_MAX_COST_PER_TICKET (no flag)
+diagnosis.anthropic.model OPERATOR_DIAGNOSIS_ANTHROPIC_MODEL (no flag)
+diagnosis.anthropic.base-url OPERATOR_DIAGNOSIS_ANTHROPIC_BASE_URL (no flag)
+diagnosis.anthropic.api-key-env OPERATOR_DIAGNOSIS_ANTHROPIC_API_KEY_ENV (no flag)
+diagnosis.openai.base-url OPERATOR_DIAGNOSIS_OPENAI_BASE_URL (no flag)
+diagnosis.openai.model OPERATOR_DIAGNOSIS_OPENAI_MODEL (no flag)
+diagnosis.openai.api-key-env OPERATOR_DIAGNOSIS_OPENAI_API_KEY_ENV (no flag)
 db.path OPERATOR_DB_PATH --db-path
 api.listen OPERATOR_API_LISTEN --api-listen
 `
@@ -97,6 +110,9 @@ func TestRegisterFlagsHelp(t *testing.T) {
 		"--pdsim-stores int",
 		`(default "127.0.0.1:2379")`,
 		"--pd-read-tls-ca-file file",
+		"--diagnosis-provider rules|anthropic|openai",
+		"(env OPERATOR_DIAGNOSIS_PROVIDER) (default rules)",
+		"--diagnosis-interval duration",
 	} {
 		if !strings.Contains(help, want) {
 			t.Errorf("flag help lacks %q:\n%s", want, help)

@@ -101,6 +101,12 @@ func TestLoadEveryKey(t *testing.T) {
 		"invariants.max-tracked-operators": "500", "invariants.max-stuck-operators": "9",
 		"invariants.latency-metric": "tikv_storage_engine_async_request_duration_seconds", "invariants.latency-quantile": "0.999",
 		"invariants.latency-window": "5m", "invariants.latency-threshold": "250ms",
+		"diagnosis.provider": "openai", "diagnosis.interval": "30s", "diagnosis.rediagnose-after": "0s",
+		"diagnosis.timeout": "2m", "diagnosis.max-retries": "10", "diagnosis.max-tokens-per-ticket": "50000",
+		"diagnosis.max-cost-per-ticket": "0.25", "diagnosis.anthropic.model": "claude-opus-4-1",
+		"diagnosis.anthropic.base-url": "https://llm-gw.internal/anthropic", "diagnosis.anthropic.api-key-env": "LLM_GW_KEY",
+		"diagnosis.openai.base-url": "http://localhost:11434/v1", "diagnosis.openai.model": "qwen2.5:14b",
+		"diagnosis.openai.api-key-env": "OLLAMA_KEY",
 	}
 	want := Config{
 		Log: Log{Level: "debug", Format: "json"},
@@ -123,6 +129,12 @@ func TestLoadEveryKey(t *testing.T) {
 			MaxTrackedOperators: 500, MaxStuckOperators: 9,
 			LatencyMetric: "tikv_storage_engine_async_request_duration_seconds", LatencyQuantile: 0.999,
 			LatencyWindow: Duration(5 * time.Minute), LatencyThreshold: Duration(250 * time.Millisecond),
+		},
+		Diagnosis: Diagnosis{
+			Provider: "openai", Interval: Duration(30 * time.Second), RediagnoseAfter: 0,
+			Timeout: Duration(2 * time.Minute), MaxRetries: 10, MaxTokensPerTicket: 50000, MaxCostPerTicket: 0.25,
+			Anthropic: Anthropic{Model: "claude-opus-4-1", BaseURL: "https://llm-gw.internal/anthropic", APIKeyEnv: "LLM_GW_KEY"},
+			OpenAI:    OpenAI{BaseURL: "http://localhost:11434/v1", Model: "qwen2.5:14b", APIKeyEnv: "OLLAMA_KEY"},
 		},
 		DB:  DB{Path: "/var/lib/operator.db"},
 		API: API{Listen: "0.0.0.0:9999"},
@@ -190,6 +202,21 @@ func TestLoadEnvErrors(t *testing.T) {
 			"env OPERATOR_INVARIANTS_MAX_HOT_REGIONS: invariants.max-hot-regions: 0 is out of range (want >= 1)"}},
 		{[]string{"OPERATOR_INVARIANTS_LATENCY_METRIC=rate(x[1m])"}, []string{
 			`env OPERATOR_INVARIANTS_LATENCY_METRIC: invariants.latency-metric: "rate(x[1m])" is not a Prometheus metric name (want letters, digits, _ and :, not starting with a digit)`}},
+		{[]string{"OPERATOR_DIAGNOSIS_PROVIDER=open-ai"}, []string{
+			`env OPERATOR_DIAGNOSIS_PROVIDER: diagnosis.provider: invalid value "open-ai" (want one of rules, anthropic, openai; did you mean "openai"?)`}},
+		{[]string{"OPERATOR_DIAGNOSIS_PROVIDER=openai"}, []string{
+			"env OPERATOR_DIAGNOSIS_PROVIDER: diagnosis.provider: openai needs diagnosis.openai.model, which has no default: " +
+				"name a model the server serves (GET <base-url>/models lists them), e.g. gpt-4.1, or qwen2.5:14b on Ollama"}},
+		{[]string{"OPERATOR_DIAGNOSIS_PROVIDER=openai", "OPERATOR_DIAGNOSIS_OPENAI_MODEL="}, []string{
+			"env OPERATOR_DIAGNOSIS_OPENAI_MODEL: diagnosis.openai.model: must be set when diagnosis.provider is openai: " +
+				"name a model the server serves (GET <base-url>/models lists them), e.g. gpt-4.1, or qwen2.5:14b on Ollama"}},
+		{[]string{"OPERATOR_DIAGNOSIS_OPENAI_API_KEY_ENV=sk-proj-abc123"}, []string{
+			"env OPERATOR_DIAGNOSIS_OPENAI_API_KEY_ENV: diagnosis.openai.api-key-env: looks like an API key, not the name of an environment variable; " +
+				"a key never goes in the config: put it in the environment (OPENAI_API_KEY=<key>), name that variable here (OPENAI_API_KEY), and revoke the key if this config was shared"}},
+		{[]string{"OPERATOR_DIAGNOSIS_MAX_COST_PER_TICKET=-1"}, []string{
+			"env OPERATOR_DIAGNOSIS_MAX_COST_PER_TICKET: diagnosis.max-cost-per-ticket: -1 is out of range (want a finite number >= 0: US dollars, 0 for no cost limit)"}},
+		{[]string{"OPERATOR_DIAGNOSIS_MAX_TOKENS_PER_TICKET=200k"}, []string{
+			`env OPERATOR_DIAGNOSIS_MAX_TOKENS_PER_TICKET: diagnosis.max-tokens-per-ticket: want an integer, got "200k"`}},
 		// All bad variables are reported, not just the first.
 		{[]string{"OPERATOR_LOG_FORMAT=xml", "OPERATOR_MONITOR_INTERVAL=1ms"}, []string{
 			`env OPERATOR_LOG_FORMAT: log.format: invalid value "xml" (want one of text, json)`,
