@@ -255,7 +255,7 @@ func TestCheck(t *testing.T) {
 		{"unparsable base URL with user info", "diagnosis:\n  anthropic:\n    base-url: http://gw:hunter2@llm-gw:port\n", []string{
 			"3:15: diagnosis.anthropic.base-url: invalid URL (not shown, as its user info may hold a credential): want http:// or https:// and a host"}},
 		{"empty anthropic model", "diagnosis:\n  anthropic:\n    model: \"\"\n", []string{
-			"3:12: diagnosis.anthropic.model: must be set, e.g. claude-sonnet-4-5"}},
+			"3:12: diagnosis.anthropic.model: must be set, e.g. claude-sonnet-4-6"}},
 		{"model with a space", "diagnosis:\n  openai:\n    model: \"llama 3\"\n", []string{
 			`3:12: diagnosis.openai.model: model id "llama 3" contains white space`}},
 		{"api-key instead of api-key-env", "diagnosis:\n  anthropic:\n    api-key: x\n", []string{

@@ -219,7 +219,7 @@ func checkCost(v float64) string {
 	return ""
 }
 
-// checkModel wants a model id without white space ("claude-sonnet-4-5",
+// checkModel wants a model id without white space ("claude-sonnet-4-6",
 // "qwen2.5:14b", "meta-llama/Llama-3.1-8B-Instruct"); example is given when
 // the id is required.
 func checkModel(s string, required bool, example string) string {

@@ -299,7 +299,7 @@ func Default() *Config {
 			MaxTokensPerTicket: 200_000,
 			MaxCostPerTicket:   1.0,
 			Anthropic: Anthropic{
-				Model:     "claude-sonnet-4-5",
+				Model:     "claude-sonnet-4-6",
 				APIKeyEnv: "ANTHROPIC_API_KEY",
 			},
 			OpenAI: OpenAI{

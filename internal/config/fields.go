@@ -148,7 +148,7 @@ func diagnosisFields() []*field {
 		countField("diagnosis.max-tokens-per-ticket", "tokens (input plus output) one ticket may spend over its life", func(c *Config) *int { return &d(c).MaxTokensPerTicket }),
 		numberField("diagnosis.max-cost-per-ticket", "US dollars one ticket may spend over its life; 0: no cost limit", func(c *Config) *float64 { return &d(c).MaxCostPerTicket }, checkCost),
 		stringField("diagnosis.anthropic.model", "Anthropic model id", func(c *Config) *string { return &d(c).Anthropic.Model },
-			func(s string) string { return checkModel(s, true, "claude-sonnet-4-5") }),
+			func(s string) string { return checkModel(s, true, "claude-sonnet-4-6") }),
 		stringField("diagnosis.anthropic.base-url", "Anthropic API root; empty: https://api.anthropic.com", func(c *Config) *string { return &d(c).Anthropic.BaseURL },
 			func(s string) string { return checkBaseURL(s, "") }),
 		stringField("diagnosis.anthropic.api-key-env", "environment variable holding the Anthropic API key", func(c *Config) *string { return &d(c).Anthropic.APIKeyEnv },
