@@ -71,7 +71,7 @@ func newTicketsCmd(stdout io.Writer, env lookupEnv) *cobra.Command {
 	list.Flags().StringP("output", "o", "table", "table or json")
 
 	show := &cobra.Command{
-		Use: "show ID", Short: "Show a ticket, its evidence and its timeline", Args: cobra.ExactArgs(1),
+		Use: "show ID", Short: "Show a ticket, its evidence, its timeline and its latest diagnosis", Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			o, err := output(c)
 			if err != nil {
@@ -92,7 +92,13 @@ func newTicketsCmd(stdout io.Writer, env lookupEnv) *cobra.Command {
 			if o == "json" {
 				return writeJSONOut(stdout, v)
 			}
-			return ticketview.Detail(stdout, v.Ticket, v.Events)
+			if err := ticketview.Detail(stdout, v.Ticket, v.Events); err != nil {
+				return err
+			}
+			if _, err := io.WriteString(stdout, "\n"); err != nil {
+				return err
+			}
+			return ticketview.Diagnoses(stdout, v.Diagnoses)
 		},
 	}
 	show.Flags().StringP("output", "o", "table", "table or json")

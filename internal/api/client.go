@@ -57,7 +57,11 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) err
 		return fmt.Errorf("%s %s: HTTP %d: %s", method, path, resp.StatusCode, strings.TrimSpace(string(data)))
 	}
 	if out != nil {
-		if err := json.Unmarshal(data, out); err != nil {
+		// Numbers as json.Number: region and store IDs in evidence and in
+		// proposed params are 64-bit and must not round through float64.
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		if err := dec.Decode(out); err != nil {
 			return fmt.Errorf("%s %s: the daemon answered something that is not the expected JSON: %w", method, path, err)
 		}
 	}
@@ -84,10 +88,17 @@ func (c *Client) List(ctx context.Context, o ListOptions) ([]ticket.Ticket, erro
 	return out, err
 }
 
-// Get returns one ticket with its timeline.
+// Get returns one ticket with its timeline and its latest diagnosis round.
 func (c *Client) Get(ctx context.Context, id ticket.ID) (TicketView, error) {
 	var out TicketView
 	err := c.do(ctx, http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", id), nil, &out)
+	return out, err
+}
+
+// Diagnoses returns every diagnosis round of a ticket, oldest first.
+func (c *Client) Diagnoses(ctx context.Context, id ticket.ID) ([]ticket.DiagnosisRecord, error) {
+	var out []ticket.DiagnosisRecord
+	err := c.do(ctx, http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d/diagnoses", id), nil, &out)
 	return out, err
 }
 

@@ -5,7 +5,8 @@
 // Routes (JSON):
 //
 //	GET  /api/v1/tickets?state=open&state=diagnosed&invariant=&limit=
-//	GET  /api/v1/tickets/{id}            a ticket and its timeline
+//	GET  /api/v1/tickets/{id}            a ticket, its timeline and its latest diagnoses
+//	GET  /api/v1/tickets/{id}/diagnoses  every diagnosis round, oldest first
 //	POST /api/v1/tickets/{id}/resolve    {"reason": "..."}
 //	POST /api/v1/alerts/alertmanager     Alertmanager webhook, payload version 4
 //	GET  /healthz

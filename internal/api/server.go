@@ -15,9 +15,16 @@ import (
 	"github.com/operator-dev/operator/internal/ticket"
 )
 
+// Store is what the API serves from: tickets, their timelines and their
+// diagnoses.
+type Store interface {
+	store.Tickets
+	store.Diagnoses
+}
+
 // Server serves the API over a ticket store.
 type Server struct {
-	tickets store.Tickets
+	tickets Store
 	now     func() time.Time
 	log     *slog.Logger
 	mux     *http.ServeMux
@@ -45,7 +52,7 @@ type Options struct {
 }
 
 // New builds the API handler.
-func New(tickets store.Tickets, opts Options) *Server {
+func New(tickets Store, opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -56,6 +63,7 @@ func New(tickets store.Tickets, opts Options) *Server {
 		mapAlert: opts.AlertMapper}
 	s.mux.HandleFunc("GET /api/v1/tickets", s.listTickets)
 	s.mux.HandleFunc("GET /api/v1/tickets/{id}", s.getTicket)
+	s.mux.HandleFunc("GET /api/v1/tickets/{id}/diagnoses", s.listDiagnoses)
 	s.mux.HandleFunc("POST /api/v1/tickets/{id}/resolve", s.resolveTicket)
 	s.mux.HandleFunc("POST /api/v1/alerts/alertmanager", s.alertmanager)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
@@ -67,10 +75,14 @@ func New(tickets store.Tickets, opts Options) *Server {
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
-// TicketView is a ticket with its timeline, as GET /api/v1/tickets/{id} answers.
+// TicketView is a ticket with its timeline and its latest diagnosis round,
+// as GET /api/v1/tickets/{id} answers.
 type TicketView struct {
 	ticket.Ticket
 	Events []ticket.Event `json:"events,omitempty"`
+	// Diagnoses is the latest round, one record per provider; [] when the
+	// ticket was never diagnosed. Earlier rounds: GET .../diagnoses.
+	Diagnoses []ticket.DiagnosisRecord `json:"diagnoses"`
 }
 
 // ErrorBody is every error answer.
@@ -162,7 +174,12 @@ func (s *Server) getTicket(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, fmt.Sprintf("timeline of ticket %d", id), err)
 		return
 	}
-	writeJSON(w, http.StatusOK, TicketView{Ticket: t, Events: evs})
+	ds, err := s.tickets.LatestDiagnoses(r.Context(), id)
+	if err != nil {
+		s.storeError(w, fmt.Sprintf("diagnosis of ticket %d", id), err)
+		return
+	}
+	writeJSON(w, http.StatusOK, TicketView{Ticket: t, Events: evs, Diagnoses: nonNil(ds)})
 }
 
 // ResolveRequest is the body of POST /api/v1/tickets/{id}/resolve.

@@ -9,8 +9,9 @@
 //
 //   - At most one active (not resolved) ticket per dedup key, enforced by the
 //     database itself (a partial unique index), not only by application code.
-//   - OpenOrTouch, Resolve, SetState and AddEvent are each one transaction:
-//     the ticket row and its timeline event commit together or not at all.
+//   - OpenOrTouch, Resolve, SetState, AddEvent and SaveDiagnoses are each
+//     one transaction: the ticket row, its timeline event and (for
+//     SaveDiagnoses) the round's records commit together or not at all.
 //   - Times are stored and returned in UTC with at least millisecond
 //     precision (sqlite keeps microseconds; so does PostgreSQL's timestamptz).
 //   - Errors are wrapped with what was being done and carry one of the

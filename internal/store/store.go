@@ -13,6 +13,7 @@ import (
 // Tickets) while the daemon owns one Store.
 type Store interface {
 	Tickets
+	Diagnoses
 	// Close releases the database. Writes committed before Close (or before
 	// the process died) are durable; Close itself writes nothing.
 	Close() error

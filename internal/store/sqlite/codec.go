@@ -43,13 +43,29 @@ func encodeObject[V any](m map[string]V) (string, error) {
 	return string(b), nil
 }
 
+// encodeJSON stores any value (a struct, a slice) as JSON.
+func encodeJSON(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("%w: encode as JSON: %w", store.ErrInvalid, err)
+	}
+	return string(b), nil
+}
+
+// decodeJSON reads stored JSON into v with numbers as json.Number wherever
+// v leaves the type open (map[string]any values, []any), so 64-bit IDs
+// survive exactly; typed fields decode as usual.
+func decodeJSON(s string, v any) error {
+	d := json.NewDecoder(bytes.NewReader([]byte(s)))
+	d.UseNumber()
+	return d.Decode(v)
+}
+
 // decodeEvidence reads a JSON object with numbers as json.Number, so 64-bit
 // IDs survive exactly.
 func decodeEvidence(s string) (map[string]any, error) {
-	d := json.NewDecoder(bytes.NewReader([]byte(s)))
-	d.UseNumber()
 	m := map[string]any{}
-	if err := d.Decode(&m); err != nil {
+	if err := decodeJSON(s, &m); err != nil {
 		return nil, fmt.Errorf("decode stored JSON object: %w", err)
 	}
 	return m, nil

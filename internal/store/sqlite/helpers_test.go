@@ -9,8 +9,8 @@ import (
 	"github.com/operator-dev/operator/internal/store/sqlite"
 )
 
-// latest is the schema version this binary ships (migrations/ holds 0001..0002).
-const latest = 2
+// latest is the schema version this binary ships (migrations/ holds 0001..0003).
+const latest = 3
 
 func dbPath(t *testing.T) string {
 	t.Helper()

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"regexp"
 	"strconv"
@@ -136,7 +137,7 @@ func TestFailedMigrationRollsBack(t *testing.T) {
 	broken := append(ms, migration{version: len(ms) + 1, name: "broken",
 		sql: `CREATE TABLE half_done (id INTEGER); INSERT INTO no_such_table VALUES (1);`})
 	m := migrator{db: s.w, ms: broken, now: time.Now, logger: Options{}.withDefaults().Logger}
-	if _, err := m.run(ctx); err == nil || !strings.Contains(err.Error(), "apply migration 3 (broken)") {
+	if _, err := m.run(ctx); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("apply migration %d (broken)", len(ms)+1)) {
 		t.Fatalf("run = %v, want the broken migration's error", err)
 	}
 	if v, err := s.SchemaVersion(ctx); err != nil || v != len(ms) {

@@ -40,7 +40,8 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 		}
 		got = append(got, fmt.Sprintf("%d %s %s", version, name, at))
 	}
-	want := []string{"1 tickets 2026-02-03T04:05:06.000000Z", "2 ticket_events 2026-02-03T04:05:06.000000Z"}
+	want := []string{"1 tickets 2026-02-03T04:05:06.000000Z", "2 ticket_events 2026-02-03T04:05:06.000000Z",
+		"3 diagnoses 2026-02-03T04:05:06.000000Z"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("schema_migrations = %q, want %q", got, want)
 	}
@@ -165,7 +166,7 @@ func TestRefusesNewerSchema(t *testing.T) {
 	if !errors.Is(err, store.ErrSchemaTooNew) {
 		t.Fatalf("Open of a newer schema = %v, want ErrSchemaTooNew", err)
 	}
-	want := "database schema version 7 is newer than this operator (knows up to 2): upgrade the operator"
+	want := "database schema version 7 is newer than this operator (knows up to 3): upgrade the operator"
 	if !strings.Contains(err.Error(), want) {
 		t.Fatalf("error %q does not say %q", err, want)
 	}

@@ -36,6 +36,7 @@ func Run(t *testing.T, open Opener) {
 	cases = append(cases, queryCases()...)
 	cases = append(cases, roundTripCases()...)
 	cases = append(cases, concurrencyCases()...)
+	cases = append(cases, diagnosisCases()...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			c.run(t, open(t))

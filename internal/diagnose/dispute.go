@@ -1,0 +1,78 @@
+package diagnose
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/operator-dev/operator/internal/ticket"
+)
+
+// DisputedConfidenceCap is the most confidence a diagnosis keeps when the
+// rules provider and a model disagree on what to do.
+const DisputedConfidenceCap = 0.5
+
+// markDisputes compares the rules provider's proposal with every other
+// provider's in one round. Where they differ (one proposes an action and
+// the other none, or different actions, or the same action with other
+// parameters) both records are marked disputed and the model's confidence
+// is capped: a human must decide, and no policy may approve it alone.
+// Records without an accepted diagnosis take no part.
+func markDisputes(recs []ticket.DiagnosisRecord, rulesName string) {
+	var rules *ticket.DiagnosisRecord
+	for i := range recs {
+		if recs[i].Provider == rulesName && recs[i].Diagnosis != nil {
+			rules = &recs[i]
+		}
+	}
+	if rules == nil {
+		return
+	}
+	for i := range recs {
+		r := &recs[i]
+		if r == rules || r.Diagnosis == nil {
+			continue
+		}
+		if sameAction(rules.Diagnosis.Proposal, r.Diagnosis.Proposal) {
+			continue
+		}
+		r.Disputed, rules.Disputed = true, true
+		r.Diagnosis.Confidence = min(r.Diagnosis.Confidence, DisputedConfidenceCap)
+	}
+}
+
+// sameAction reports whether two proposals ask for the same thing.
+func sameAction(a, b *ticket.Proposal) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.Type == b.Type && canonicalParams(a.Params) == canonicalParams(b.Params)
+}
+
+// canonicalParams writes params with sorted keys and numbers in one form,
+// so 4, 4.0 and json.Number("4") compare equal.
+func canonicalParams(p map[string]any) string {
+	keys := make([]string, 0, len(p))
+	for k := range p {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := ""
+	for _, k := range keys {
+		v := p[k]
+		switch n := v.(type) {
+		case json.Number:
+			if f, err := n.Float64(); err == nil {
+				v = f
+			}
+		case int:
+			v = float64(n)
+		case int64:
+			v = float64(n)
+		case uint64:
+			v = float64(n)
+		}
+		out += fmt.Sprintf("%s=%v;", k, v)
+	}
+	return out
+}

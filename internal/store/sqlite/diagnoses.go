@@ -1,0 +1,211 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/operator-dev/operator/internal/store"
+	"github.com/operator-dev/operator/internal/ticket"
+)
+
+const diagnosisColumns = `id, ticket_id, round, provider, model, status, at, diagnosis, refusals, error, disputed,
+	input_tokens, output_tokens, cost_usd, attempts, evidence_digest`
+
+// diagnosisRow is one record encoded for SQL, so encoding problems are
+// found before the write transaction starts.
+type diagnosisRow struct {
+	r         ticket.DiagnosisRecord
+	at        string
+	diagnosis sql.NullString
+	refusals  string
+}
+
+func newDiagnosisRow(r ticket.DiagnosisRecord) (diagnosisRow, error) {
+	row := diagnosisRow{r: r}
+	var err error
+	if row.at, err = encodeTime(r.At); err != nil {
+		return row, err
+	}
+	if r.Diagnosis != nil {
+		if row.diagnosis.String, err = encodeJSON(r.Diagnosis); err != nil {
+			return row, fmt.Errorf("diagnosis: %w", err)
+		}
+		row.diagnosis.Valid = true
+	}
+	refusals := r.Refusals
+	if refusals == nil {
+		refusals = []ticket.Refusal{}
+	}
+	if row.refusals, err = encodeJSON(refusals); err != nil {
+		return row, fmt.Errorf("refusals: %w", err)
+	}
+	return row, nil
+}
+
+func (row diagnosisRow) insert(ctx context.Context, tx *sql.Tx, round int) error {
+	r := row.r
+	_, err := tx.ExecContext(ctx, `INSERT INTO diagnoses (ticket_id, round, provider, model, status, at, diagnosis, refusals,
+		error, disputed, input_tokens, output_tokens, cost_usd, attempts, evidence_digest)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		int64(r.TicketID), round, r.Provider, r.Model, string(r.Status), row.at, row.diagnosis, row.refusals,
+		r.Error, r.Disputed, r.Usage.InputTokens, r.Usage.OutputTokens, r.Usage.CostUSD, r.Usage.Attempts, r.EvidenceDigest)
+	if err != nil {
+		return fmt.Errorf("insert %s diagnosis: %w", r.Provider, classify(err))
+	}
+	return nil
+}
+
+// SaveDiagnoses implements store.Diagnoses.
+func (s *Store) SaveDiagnoses(ctx context.Context, id ticket.ID, recs []ticket.DiagnosisRecord, now time.Time) (ticket.Ticket, error) {
+	what := fmt.Sprintf("save diagnosis round of ticket %d", id)
+	checked, err := store.CheckDiagnoses(id, recs)
+	if err != nil {
+		return ticket.Ticket{}, fmt.Errorf("%s: %w", what, err)
+	}
+	rows := make([]diagnosisRow, len(checked))
+	usable := false
+	for i, r := range checked {
+		if rows[i], err = newDiagnosisRow(r); err != nil {
+			return ticket.Ticket{}, fmt.Errorf("%s: record %d (%s): %w", what, i, r.Provider, err)
+		}
+		usable = usable || store.Usable(r)
+	}
+	var out ticket.Ticket
+	err = s.write(ctx, what, func(tx *sql.Tx) error {
+		cur, err := getTicket(ctx, tx, "id = ?", int64(id))
+		if err != nil {
+			return err
+		}
+		if cur.State == ticket.Resolved {
+			// Diagnosing would move it out of resolved, which only a reopen
+			// may do: the same errors as a refused transition.
+			return fmt.Errorf("%w: %w: ticket %d is resolved (it is diagnosed again if it reopens)",
+				store.ErrConflict, ticket.ErrTransition, id)
+		}
+		// The single writer and BEGIN IMMEDIATE make read-then-insert safe:
+		// no other transaction can take the same round number.
+		var round int
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(round), 0) + 1 FROM diagnoses WHERE ticket_id = ?`,
+			int64(id)).Scan(&round); err != nil {
+			return fmt.Errorf("next round: %w", classify(err))
+		}
+		for _, row := range rows {
+			if err := row.insert(ctx, tx, round); err != nil {
+				return err
+			}
+		}
+		to := cur.State
+		// Only open moves: diagnosed stays, and states added later (action
+		// states) are not this method's to change.
+		if usable && cur.State == ticket.Open {
+			if err := ticket.CheckTransition(cur.State, ticket.Diagnosed); err != nil {
+				return fmt.Errorf("%w: %w", store.ErrConflict, err)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE tickets SET state = ? WHERE id = ?`, string(ticket.Diagnosed), int64(id)); err != nil {
+				return fmt.Errorf("update state: %w", classify(err))
+			}
+			to = ticket.Diagnosed
+		}
+		if _, err := insertEvent(ctx, tx, store.RoundEvent(id, round, checked, cur.State, to, now)); err != nil {
+			return err
+		}
+		out, err = getTicket(ctx, tx, "id = ?", int64(id))
+		return err
+	})
+	return out, err
+}
+
+// Diagnoses implements store.Diagnoses.
+func (s *Store) Diagnoses(ctx context.Context, id ticket.ID) ([]ticket.DiagnosisRecord, error) {
+	out, err := s.diagnoses(ctx, id, `ticket_id = ? ORDER BY round, id`, int64(id))
+	if err != nil {
+		return nil, fmt.Errorf("diagnoses of ticket %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// LatestDiagnoses implements store.Diagnoses.
+func (s *Store) LatestDiagnoses(ctx context.Context, id ticket.ID) ([]ticket.DiagnosisRecord, error) {
+	out, err := s.diagnoses(ctx, id, `ticket_id = ? AND round = (SELECT MAX(round) FROM diagnoses WHERE ticket_id = ?) ORDER BY id`,
+		int64(id), int64(id))
+	if err != nil {
+		return nil, fmt.Errorf("latest diagnoses of ticket %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// diagnoses reads the records matching cond of an existing ticket.
+func (s *Store) diagnoses(ctx context.Context, id ticket.ID, cond string, args ...any) ([]ticket.DiagnosisRecord, error) {
+	if _, err := getTicket(ctx, s.r, "id = ?", int64(id)); err != nil {
+		return nil, err
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+diagnosisColumns+` FROM diagnoses WHERE `+cond, args...)
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer rows.Close()
+	var out []ticket.DiagnosisRecord
+	for rows.Next() {
+		r, err := scanDiagnosis(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, classify(err)
+	}
+	return out, nil
+}
+
+// DiagnosisSpend implements store.Diagnoses.
+func (s *Store) DiagnosisSpend(ctx context.Context, id ticket.ID) (ticket.Usage, error) {
+	var u ticket.Usage
+	if _, err := getTicket(ctx, s.r, "id = ?", int64(id)); err != nil {
+		return u, fmt.Errorf("diagnosis spend of ticket %d: %w", id, err)
+	}
+	err := s.r.QueryRowContext(ctx, `SELECT COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0),
+		COALESCE(SUM(cost_usd), 0.0), COALESCE(SUM(attempts), 0) FROM diagnoses WHERE ticket_id = ?`, int64(id)).
+		Scan(&u.InputTokens, &u.OutputTokens, &u.CostUSD, &u.Attempts)
+	if err != nil {
+		return u, fmt.Errorf("diagnosis spend of ticket %d: %w", id, classify(err))
+	}
+	return u, nil
+}
+
+func scanDiagnosis(sc interface{ Scan(...any) error }) (ticket.DiagnosisRecord, error) {
+	var (
+		r                   ticket.DiagnosisRecord
+		status, at          string
+		diagnosis           sql.NullString
+		refusals            string
+		inTok, outTok, atts int64
+	)
+	err := sc.Scan(&r.ID, &r.TicketID, &r.Round, &r.Provider, &r.Model, &status, &at, &diagnosis, &refusals, &r.Error,
+		&r.Disputed, &inTok, &outTok, &r.Usage.CostUSD, &atts, &r.EvidenceDigest)
+	if err != nil {
+		return r, fmt.Errorf("read diagnosis: %w", classify(err))
+	}
+	// Status is not validated, like a ticket's state: a status this binary
+	// does not know is shown as stored.
+	r.Status = ticket.DiagnosisStatus(status)
+	r.Usage.InputTokens, r.Usage.OutputTokens, r.Usage.Attempts = inTok, outTok, int(atts)
+	if r.At, err = decodeTime(at); err != nil {
+		return r, fmt.Errorf("read diagnosis %d: %w", r.ID, err)
+	}
+	if diagnosis.Valid {
+		r.Diagnosis = new(ticket.Diagnosis)
+		if err := decodeJSON(diagnosis.String, r.Diagnosis); err != nil {
+			return r, fmt.Errorf("read diagnosis %d: decode stored diagnosis: %w", r.ID, err)
+		}
+	}
+	if err := decodeJSON(refusals, &r.Refusals); err != nil {
+		return r, fmt.Errorf("read diagnosis %d: decode stored refusals: %w", r.ID, err)
+	}
+	if len(r.Refusals) == 0 {
+		r.Refusals = nil // as it was saved: omitted, not an empty list
+	}
+	return r, nil
+}
