@@ -23,6 +23,7 @@ import (
 
 	"github.com/operator-dev/operator/internal/api"
 	"github.com/operator-dev/operator/internal/config"
+	"github.com/operator-dev/operator/internal/diagnose"
 	"github.com/operator-dev/operator/internal/monitor"
 	"github.com/operator-dev/operator/internal/store/sqlite"
 	"github.com/operator-dev/operator/internal/tikv/observe"
@@ -35,12 +36,19 @@ type App struct {
 	log     *slog.Logger
 	store   *sqlite.Store
 	monitor *monitor.Monitor
+	runner  *diagnose.Runner
 	handler http.Handler
 	ln      net.Listener
 }
 
 // New wires the daemon and opens its store and listener; nothing runs yet.
+// A model provider's API key is read from the process environment.
 func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error) {
+	return NewWithEnv(ctx, cfg, log, os.LookupEnv)
+}
+
+// NewWithEnv is New with the environment the API key is read from.
+func NewWithEnv(ctx context.Context, cfg *config.Config, log *slog.Logger, env func(string) (string, bool)) (*App, error) {
 	pdc, err := pd.New(pd.Config{
 		Endpoint: cfg.PD.Endpoint, Timeout: time.Duration(cfg.PD.Timeout), ReadOnly: true,
 		TLS: pd.TLSConfig{CAFile: cfg.PD.ReadTLS.CAFile, CertFile: cfg.PD.ReadTLS.CertFile, KeyFile: cfg.PD.ReadTLS.KeyFile},
@@ -86,7 +94,13 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	}
 	h := api.New(st, api.Options{Log: log, ReopenWithin: time.Duration(cfg.Monitor.ReopenWithin),
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), AlertMapper: subj.MapAlert})
-	return &App{cfg: cfg, log: log, store: st, monitor: mon, handler: h, ln: ln}, nil
+	runner, err := newRunner(cfg, st, subj, env, log, reg)
+	if err != nil {
+		st.Close()
+		ln.Close()
+		return nil, err
+	}
+	return &App{cfg: cfg, log: log, store: st, monitor: mon, runner: runner, handler: h, ln: ln}, nil
 }
 
 // observeConfig maps the configuration onto the TiKV adapter's thresholds,
@@ -165,6 +179,13 @@ func (a *App) Run(ctx context.Context) error {
 		defer close(monDone)
 		a.monitor.Run(ctx, time.Now)
 	}()
+	// Diagnosis runs beside the monitor, never in its cycle: a slow model
+	// cannot delay detection.
+	diagDone := make(chan struct{})
+	go func() {
+		defer close(diagDone)
+		a.runner.Run(ctx)
+	}()
 	var serveErr error
 	select {
 	case <-ctx.Done():
@@ -172,6 +193,7 @@ func (a *App) Run(ctx context.Context) error {
 		stop()
 	}
 	<-monDone
+	<-diagDone
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -10,6 +10,7 @@ import (
 	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
 
 	"github.com/operator-dev/operator/internal/subject"
+	"github.com/operator-dev/operator/internal/tikv/actions"
 	"github.com/operator-dev/operator/internal/tikv/pd"
 )
 
@@ -69,8 +70,13 @@ func (s *Subject) Invariants() []subject.Invariant {
 	return append([]subject.Invariant(nil), s.invs...)
 }
 
-// Actions returns none: this adapter only observes so far.
-func (s *Subject) Actions() []subject.ActionSpec { return nil }
+// Actions describes the TiKV action registry: what a diagnosis may
+// propose. Describing is all the Subject does with them; nothing here
+// executes an action.
+func (s *Subject) Actions() []subject.ActionSpec { return actions.Registry() }
+
+// The Subject gathers diagnosis context (gather.go).
+var _ subject.Gatherer = (*Subject)(nil)
 
 // Observe reads every source at once, each bounded by its own timeout, and
 // returns a snapshot whose Data is a *Data. A failing source is recorded in

@@ -1,0 +1,161 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/operator-dev/operator/internal/config"
+	"github.com/operator-dev/operator/internal/store"
+	"github.com/operator-dev/operator/internal/ticket"
+	"github.com/operator-dev/operator/internal/tikv/pdsim"
+)
+
+// syncBuffer is a log sink several goroutines may write.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// diagnosisRig is the daemon as wired, against pdsim on a manual clock,
+// with a store killed long enough for PD to call it Down. Its monitor and
+// runner are driven by hand.
+func diagnosisRig(t *testing.T, cfg func(*config.Config), env map[string]string) (*App, *syncBuffer) {
+	t.Helper()
+	clock := pdsim.NewManualClock(time.Now().UTC().Truncate(time.Second))
+	sim := pdsim.New(pdsim.Options{Stores: 5, Regions: 100, Clock: clock, MaxStoreDownTime: time.Minute})
+	srv := httptest.NewServer(pdsim.NewServer(sim, "http://127.0.0.1:2379"))
+	t.Cleanup(srv.Close)
+	c := testConfig(t, srv.URL)
+	if cfg != nil {
+		cfg(c)
+	}
+	logs := &syncBuffer{}
+	a, err := NewWithEnv(context.Background(), c, slog.New(slog.NewTextHandler(logs, nil)),
+		func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.store.Close() })
+	if err := sim.Inject(pdsim.Fault{Type: "kill-store", Store: 3}); err != nil {
+		t.Fatal(err)
+	}
+	for range 9 {
+		clock.Advance(10 * time.Second)
+		if _, err := a.monitor.Eval(context.Background(), time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return a, logs
+}
+
+// With no key configured, every ticket is still diagnosed, by the rules
+// provider, and the daemon says so.
+func TestDiagnosisWithoutAKeyUsesTheRules(t *testing.T) {
+	a, logs := diagnosisRig(t, func(c *config.Config) { c.Diagnosis.Provider = config.ProviderAnthropic }, nil)
+	if !strings.Contains(logs.String(), "no API key in the environment: diagnosing with the offline rules provider only") ||
+		!strings.Contains(logs.String(), "ANTHROPIC_API_KEY") {
+		t.Fatalf("the daemon did not say it runs on the rules alone:\n%s", logs)
+	}
+	if _, err := a.runner.Once(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	tk, err := a.store.GetByKey(context.Background(), "store-down/store=3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := a.store.LatestDiagnoses(context.Background(), tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 1 || recs[0].Provider != "rules" || recs[0].Status != ticket.DiagnosisOK {
+		t.Fatalf("diagnoses: %+v", recs)
+	}
+	got, _ := a.store.Get(context.Background(), tk.ID)
+	if got.State != ticket.Diagnosed {
+		t.Errorf("ticket %s, want diagnosed", got.State)
+	}
+}
+
+// The API key reaches the model's server in its header and nowhere else:
+// not the logs, not the stored tickets and diagnoses, even when a hostile
+// proxy echoes it back in an error.
+func TestDiagnosisKeyNeverLeaves(t *testing.T) {
+	const secret = "sk-ant-api03-SECRET-never-store-me"
+	var seen sync.Map
+	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got := r.Header.Get("X-Api-Key") + r.Header.Get("Authorization")
+		seen.Store("header", strings.Contains(got, secret))
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"type":"error","error":{"type":"invalid_request_error","message":"bad credentials %s"}}`, got)
+	}))
+	defer echo.Close()
+	a, logs := diagnosisRig(t, func(c *config.Config) {
+		c.Diagnosis.Provider = config.ProviderAnthropic
+		c.Diagnosis.Anthropic.BaseURL = echo.URL
+	}, map[string]string{"ANTHROPIC_API_KEY": secret})
+	if _, err := a.runner.Once(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := seen.Load("header"); v != true {
+		t.Fatal("the key did not reach the model's server in its header")
+	}
+	ctx := context.Background()
+	all, err := a.store.List(ctx, store.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := 0
+	for _, tk := range all {
+		recs, err := a.store.Diagnoses(ctx, tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range recs {
+			if r.Provider == "anthropic" && r.Status == ticket.DiagnosisFailed {
+				failed++
+			}
+		}
+	}
+	if failed == 0 {
+		t.Fatal("no failed anthropic record: the test did not exercise the echo")
+	}
+	if strings.Contains(logs.String(), secret) {
+		t.Error("the key is in the logs")
+	}
+	if err := a.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	matches, _ := filepath.Glob(a.cfg.DB.Path + "*") // the database, its WAL and shared memory
+	for _, f := range matches {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte(secret)) {
+			t.Errorf("the key is stored in %s", f)
+		}
+	}
+}
