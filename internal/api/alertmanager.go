@@ -16,7 +16,7 @@ import (
 )
 
 // AlertmanagerSubject is the subject of tickets that come from Alertmanager.
-const AlertmanagerSubject = "alertmanager"
+const AlertmanagerSubject = ticket.SubjectAlertmanager
 
 // alertInvariantPrefix starts the invariant of every alert's own ticket
 // ("alert:PD_cluster_low_space"); the operator's invariants never do.

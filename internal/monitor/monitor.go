@@ -207,6 +207,33 @@ func (m *Monitor) record(ctx context.Context, v subject.Violation, key string, n
 		m.log.Info("ticket reopened", "ticket", got.ID, "key", key, "summary", v.Summary)
 	default:
 		rep.Updated = append(rep.Updated, got.ID)
+		return nil
+	}
+	return m.foldAlerts(ctx, got, now, rep)
+}
+
+// foldAlerts resolves the active alert tickets about the problem the
+// monitor just opened a ticket for: an alert that fired before the
+// monitor saw the problem got its own ticket, which now duplicates this
+// one. (Alerts arriving later are folded by the API as they come.)
+func (m *Monitor) foldAlerts(ctx context.Context, t ticket.Ticket, now time.Time, rep *Report) error {
+	alerts, err := m.tickets.List(ctx, store.Filter{Subject: ticket.SubjectAlertmanager, States: []ticket.State{ticket.Open, ticket.Diagnosed}})
+	if err != nil {
+		return fmt.Errorf("monitor: list alert tickets for %s: %w", t.DedupKey, err)
+	}
+	for _, a := range alerts {
+		if maps, _ := a.Evidence["maps_to"].(string); maps != t.DedupKey {
+			continue
+		}
+		why := fmt.Sprintf("folded into ticket %d (%s), which the operator's monitor owns", t.ID, t.DedupKey)
+		if _, err := m.tickets.Resolve(ctx, a.ID, why, now); err != nil {
+			if errors.Is(err, store.ErrConflict) {
+				continue // resolved meanwhile
+			}
+			return fmt.Errorf("monitor: fold alert ticket %d into %d: %w", a.ID, t.ID, err)
+		}
+		rep.Resolved = append(rep.Resolved, a.ID)
+		m.log.Info("alert ticket folded", "ticket", a.ID, "into", t.ID, "key", t.DedupKey)
 	}
 	return nil
 }

@@ -346,3 +346,38 @@ func TestConfigRejectsNonsense(t *testing.T) {
 		}
 	}
 }
+
+// An alert that fired before the monitor saw the problem has its own
+// ticket; when the monitor opens the problem's ticket, the alert's is
+// resolved in its favour. Alerts mapping elsewhere are left alone.
+func TestOpeningFoldsAlertTickets(t *testing.T) {
+	r := newRig(t, Config{})
+	ctx := context.Background()
+	alert := func(key, maps string) ticket.Ticket {
+		tk, _, err := r.store.OpenOrTouch(ctx, ticket.Ticket{DedupKey: key, Invariant: "TiKV_server_is_down", Subject: ticket.SubjectAlertmanager,
+			Severity: ticket.Critical, State: ticket.Open, Summary: "TiKV server is down", Evidence: map[string]any{"maps_to": maps},
+			FirstSeen: r.now, LastSeen: r.now, Occurrences: 1}, time.Hour, r.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tk
+	}
+	mine := alert("alert:TiKV_server_is_down/instance=tikv-4:20160", "store-down/store=4")
+	other := alert("alert:TiKV_server_is_down/instance=tikv-5:20160", "store-down/store=5")
+	r.subj.down["4"] = true
+	rep := r.cycle(10 * time.Second)
+	if len(rep.Opened) != 1 || len(rep.Resolved) != 1 || rep.Resolved[0] != mine.ID {
+		t.Fatalf("report %+v", rep)
+	}
+	got, _ := r.store.Get(ctx, mine.ID)
+	if got.State != ticket.Resolved || got.ResolvedAt == nil {
+		t.Fatalf("the alert's ticket: %+v", got)
+	}
+	if o, _ := r.store.Get(ctx, other.ID); o.State != ticket.Open {
+		t.Errorf("an alert about another store was folded: %+v", o)
+	}
+	// Repeats of the monitor's problem fold nothing more.
+	if rep := r.cycle(10 * time.Second); len(rep.Resolved) != 0 {
+		t.Errorf("repeat resolved %v", rep.Resolved)
+	}
+}

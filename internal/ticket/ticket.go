@@ -20,6 +20,11 @@ func ParseID(s string) (ID, error) {
 	return ID(n), nil
 }
 
+// SubjectAlertmanager is the subject of tickets opened from Alertmanager
+// alerts (the API's webhook). One that maps to an operator key carries the
+// key in its evidence as "maps_to".
+const SubjectAlertmanager = "alertmanager"
+
 // MaxKeyLen bounds a dedup key, so a label flood from an outside source
 // (Alertmanager) cannot make keys of unbounded size.
 const MaxKeyLen = 1024
