@@ -17,6 +17,7 @@ import (
 	"github.com/operator-dev/operator/internal/config"
 	"github.com/operator-dev/operator/internal/store"
 	"github.com/operator-dev/operator/internal/ticket"
+	"github.com/operator-dev/operator/internal/ticketview"
 	"github.com/operator-dev/operator/internal/tikv/pdsim"
 )
 
@@ -157,5 +158,63 @@ func TestDiagnosisKeyNeverLeaves(t *testing.T) {
 		if bytes.Contains(b, []byte(secret)) {
 			t.Errorf("the key is stored in %s", f)
 		}
+	}
+}
+
+// A model that names a store the cluster does not have gets its proposal
+// refused, on the record and in the ticket's rendering, while the rules'
+// diagnosis stands; the two disagree, so the round is disputed.
+func TestDiagnosisModelNamingStore99IsRefused(t *testing.T) {
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.URL.Path != "/v1/messages" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"id":"msg_01","type":"message","role":"assistant","model":"claude-sonnet-4-6",
+			"content":[{"type":"tool_use","id":"toolu_01","name":"record_diagnosis","input":{
+				"summary":"store 3 is down","probable_cause":"the TiKV process on store 3 crashed","evidence_ids":["e1","e2"],
+				"confidence":0.9,"severity":"critical",
+				"proposed_action":{"type":"drain-store","params":{"store_id":99},"rationale":"remove the dead store",
+					"urgency":"soon","expected_outcome":"PD moves its replicas"}}}],
+			"stop_reason":"tool_use","stop_sequence":null,"usage":{"input_tokens":1500,"output_tokens":220}}`)
+	}))
+	defer fake.Close()
+	a, _ := diagnosisRig(t, func(c *config.Config) {
+		c.Diagnosis.Provider = config.ProviderAnthropic
+		c.Diagnosis.Anthropic.BaseURL = fake.URL
+	}, map[string]string{"ANTHROPIC_API_KEY": "sk-ant-test"})
+	ctx := context.Background()
+	if _, err := a.runner.Once(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tk, err := a.store.GetByKey(ctx, "store-down/store=3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := a.store.LatestDiagnoses(ctx, tk.ID)
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("records %+v %v", recs, err)
+	}
+	rules, model := recs[0], recs[1]
+	if rules.Provider != "rules" || rules.Status != ticket.DiagnosisOK {
+		t.Errorf("rules record %+v", rules)
+	}
+	if model.Provider != "anthropic" || model.Status != ticket.DiagnosisProposalRefused || model.Diagnosis == nil ||
+		model.Diagnosis.Proposal != nil || len(model.Refusals) == 0 || !strings.Contains(model.Refusals[0].Reason, "store 99") {
+		t.Fatalf("model record %+v", model)
+	}
+	if model.Usage.InputTokens != 1500 || model.Usage.OutputTokens != 220 || model.Usage.CostUSD <= 0 {
+		t.Errorf("usage %+v", model.Usage)
+	}
+	if !model.Disputed || model.Diagnosis.Confidence > 0.5 {
+		t.Errorf("disagreeing with the rules must be disputed and capped: %+v", model)
+	}
+	var out bytes.Buffer
+	if err := ticketview.Diagnoses(&out, recs); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "store 99") {
+		t.Errorf("the rendering does not show the refusal:\n%s", out.String())
 	}
 }
