@@ -12,9 +12,9 @@ import (
 // than a region-down-peer ticket of their own. A down replica is put down to
 // its store when the store is silent now (see Config.silent), was silent
 // within StoreRecoveryGrace (leaders report a recovered replica only in
-// their next region heartbeat), or has not heartbeated for at least as long
-// as the replica has been down (down_seconds; the store went quiet first,
-// even if it is not yet past DisconnectAfter).
+// their next region heartbeat), or has not heartbeated for about as long
+// as the replica has been down (down_seconds, give or take DisconnectAfter;
+// the store went quiet first, even if it is not yet past DisconnectAfter).
 
 // downPeerCause says which down replicas in PD's down-peer sample the
 // observed stores explain.
@@ -88,8 +88,12 @@ func (cfg Config) explainsDownPeer(d *Data, now time.Time, p pd.DownPeer) bool {
 	if at, ok := d.RecentlySilent[s.Store.ID]; ok && now.Sub(at) <= cfg.StoreRecoveryGrace {
 		return true
 	}
+	// The slack covers the store list and the down-peer list being read at
+	// different moments (and PD rounding down_seconds): a live store's
+	// heartbeat is at most ~10s old, while TiKV reports a replica down
+	// only after max-peer-down-duration (10m by default).
 	age, ever := heartbeatAge(s, pdNow)
-	return ever && p.DownSeconds > 0 && age >= time.Duration(p.DownSeconds)*time.Second
+	return ever && p.DownSeconds > 0 && age+cfg.DisconnectAfter >= time.Duration(p.DownSeconds)*time.Second
 }
 
 // downPeersOf returns PD's down-peer total and the sampled regions with a
