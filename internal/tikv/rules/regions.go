@@ -89,9 +89,9 @@ func missPeerRule(v *view) *result {
 func downPeerRule(v *view) *result {
 	r := &result{}
 	n := regionCount(v)
-	r.summary = fmt.Sprintf("%d regions have a down replica on a store that is still up.", n)
+	r.summary = fmt.Sprintf("%d regions have a down replica.", n)
 	if n == 1 {
-		r.summary = "1 region has a down replica on a store that is still up."
+		r.summary = "1 region has a down replica."
 	}
 	r.cite(v.stores.ID())
 	reg := v.region(0)
@@ -125,10 +125,12 @@ func downPeerRule(v *view) *result {
 		return r
 	}
 	if down.StoreState != "Up" {
+		r.summary = strings.TrimSuffix(r.summary, ".") + fmt.Sprintf(", on store %d, which is not Up.", down.StoreID)
 		r.cause = where + fmt.Sprintf(". Store %d is %s: the store, not the replica, is the problem, and its store-down ticket covers it.", down.StoreID, stateOr(down.StoreState, "not in PD's store list")) + sample
 		r.confidence = confLikely
 		return r
 	}
+	r.summary = strings.TrimSuffix(r.summary, ".") + fmt.Sprintf(", on store %d, which is Up.", down.StoreID)
 	r.cause = where + fmt.Sprintf(" while store %d is Up and heartbeating: the replica itself is stuck (a failed apply, a corrupted or lost peer, a network problem between the two stores). PD replaces down replicas only when their store is Down, so it will not fix this by itself.", down.StoreID) + sample
 	params := map[string]any{"region_id": reg.v.ID, "store_id": down.StoreID}
 	if !keepsMajorityWithout(reg.v.Peers, down.StoreID) {
