@@ -15,6 +15,7 @@ import (
 	"github.com/operator-dev/operator/internal/api"
 	"github.com/operator-dev/operator/internal/app"
 	"github.com/operator-dev/operator/internal/config"
+	"github.com/operator-dev/operator/internal/ticket"
 	"github.com/operator-dev/operator/internal/ticketview"
 	"github.com/operator-dev/operator/internal/tikv/pdsim"
 )
@@ -84,6 +85,7 @@ func runDemo(ctx context.Context, out, logw io.Writer, o demoOptions) error {
 	cfg.Monitor.Interval = config.Duration(time.Second)
 	// Demo time runs fast: clear tickets a few wall seconds after healing.
 	cfg.Monitor.ClearAfter = config.Duration(3 * time.Second)
+	cfg.Diagnosis.Interval = config.Duration(time.Second)
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
@@ -99,6 +101,7 @@ func runDemo(ctx context.Context, out, logw io.Writer, o demoOptions) error {
 	client := api.NewClient("http://" + a.Addr())
 	fmt.Fprintf(out, "%s\nPD simulator: %s · operator API: http://%s · database: %s\n", banner, url, a.Addr(), cfg.DB.Path)
 	fmt.Fprintln(out, "Story: store 3 crashes at 0:30, store 2's disk fills at 1:30, both heal by 7:00 (simulated time).")
+	fmt.Fprintln(out, "Advice comes from the offline rules provider (no model, no key); proposals are shown, never executed.")
 	tick := time.NewTicker(o.Refresh)
 	defer tick.Stop()
 	start := time.Now()
@@ -115,6 +118,29 @@ func runDemo(ctx context.Context, out, logw io.Writer, o demoOptions) error {
 			sim := time.Duration(float64(time.Since(start)) * o.Speed).Round(time.Second)
 			fmt.Fprintf(out, "\n%s\nsimulated time %s\n", banner, sim)
 			ticketview.Table(out, ts, time.Now())
+			advise(runCtx, out, client, ts)
+		}
+	}
+}
+
+// advise prints, under the table, what the latest diagnosis of each active
+// ticket advises.
+func advise(ctx context.Context, out io.Writer, client *api.Client, ts []ticket.Ticket) {
+	first := true
+	for _, t := range ts {
+		if !t.Active() {
+			continue
+		}
+		v, err := client.Get(ctx, t.ID)
+		if err != nil || len(v.Diagnoses) == 0 {
+			continue
+		}
+		if first {
+			fmt.Fprintln(out, "advice:")
+			first = false
+		}
+		for _, r := range v.Diagnoses {
+			fmt.Fprintf(out, "  #%d %s → %s\n", t.ID, t.DedupKey, ticketview.Advice(r))
 		}
 	}
 }

@@ -16,7 +16,8 @@ import (
 // evidence, every string and boolean (phases, states, names) and every
 // number whose key names an entity ("leader_store_id", "sample_region_ids"):
 // a store turning Down or a hot region's leader moving is material; a
-// heartbeat age or a byte rate is not. Each reopen changes it too.
+// heartbeat age or a byte rate is not. Each reopen changes it too. It
+// starts with the severity, so a rise is seen without decoding anything.
 func Digest(t ticket.Ticket) string {
 	m := map[string]any{
 		"invariant": t.Invariant,
@@ -29,7 +30,13 @@ func Digest(t ticket.Ticket) string {
 	}
 	b, _ := json.Marshal(m) // maps marshal with sorted keys
 	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:8])
+	return t.Severity.String() + "/" + hex.EncodeToString(sum[:8])
+}
+
+// digestSeverity is the severity a digest was taken at ("critical").
+func digestSeverity(d string) string {
+	sev, _, _ := strings.Cut(d, "/")
+	return sev
 }
 
 // material keeps the material parts of an evidence value (see Digest).

@@ -145,7 +145,11 @@ func (r *Runner) diagnoseIfDue(ctx context.Context, t ticket.Ticket) (bool, erro
 		return false, fmt.Errorf("read the latest diagnosis of ticket %d: %w", t.ID, err)
 	}
 	if len(latest) > 0 {
-		if latest[0].EvidenceDigest == digest || now.Sub(latest[0].At) < r.cfg.RediagnoseAfter {
+		prev := latest[0].EvidenceDigest
+		// A change of severity (a store turning Down) is worth a new round
+		// at once; other changes wait RediagnoseAfter.
+		soon := digestSeverity(prev) != digestSeverity(digest)
+		if prev == digest || (!soon && now.Sub(latest[0].At) < r.cfg.RediagnoseAfter) {
 			return false, nil
 		}
 	}

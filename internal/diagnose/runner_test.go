@@ -135,9 +135,8 @@ func TestRunnerDiagnosesOnceUntilEvidenceChanges(t *testing.T) {
 	if round := r.once(); len(round.Diagnosed) != 0 || r.rules.calls != 1 {
 		t.Fatalf("re-diagnosed on a number: %+v, %d calls", round, r.rules.calls)
 	}
-	// Severity rising is material, but not within RediagnoseAfter of the
-	// last round...
-	r.open(ticket.Critical, "hot")
+	// Another material change (a phase) waits RediagnoseAfter...
+	r.open(ticket.Warning, "cooling")
 	r.run.cfg.RediagnoseAfter = 2 * time.Hour
 	if round := r.once(); len(round.Diagnosed) != 0 {
 		t.Fatalf("re-diagnosed too soon: %+v", round)
@@ -149,6 +148,12 @@ func TestRunnerDiagnosesOnceUntilEvidenceChanges(t *testing.T) {
 	}
 	if recs := r.latest(tk.ID); len(recs) != 1 || recs[0].Round != 2 {
 		t.Fatalf("second round: %+v", recs)
+	}
+	// A severity rise does not wait.
+	r.run.cfg.RediagnoseAfter = 2 * time.Hour
+	r.open(ticket.Critical, "cooling")
+	if round := r.once(); len(round.Diagnosed) != 1 {
+		t.Fatalf("severity rise waited: %+v", round)
 	}
 }
 
