@@ -10,11 +10,12 @@ import (
 // scenario file. Which fields matter depends on Type.
 type Fault struct {
 	// Type is one of: kill-store, restore-store, slow-store, fill-disk,
-	// hotspot, leader-imbalance, lose-peers, add-store, pd-errors, pd-slow,
-	// pd-truncate, clear-pd-faults, clear-hotspot.
+	// hotspot, leader-imbalance, lose-peers, down-peer, pending-peer,
+	// add-store, pd-errors, pd-slow, pd-truncate, clear-pd-faults,
+	// clear-hotspot.
 	Type  string `json:"type" yaml:"type"`
 	Store uint64 `json:"store,omitempty" yaml:"store,omitempty"`
-	// Region selects one region (hotspot, lose-peers).
+	// Region selects one region (hotspot, lose-peers, down-peer, pending-peer).
 	Region uint64 `json:"region,omitempty" yaml:"region,omitempty"`
 	// Latency for slow-store and pd-slow, as a Go duration ("250ms").
 	Latency string `json:"latency,omitempty" yaml:"latency,omitempty"`
@@ -86,6 +87,8 @@ func (c *Cluster) inject(f Fault) error {
 		return c.clearHotspot(f)
 	case "lose-peers":
 		return c.losePeers(f)
+	case "down-peer", "pending-peer":
+		return c.stallPeer(f)
 	case "add-store":
 		c.addNewStore(f.Count == 0)
 		return nil
@@ -113,7 +116,7 @@ func (c *Cluster) inject(f Fault) error {
 		c.faults = faultState{}
 		return nil
 	}
-	return fmt.Errorf("unknown fault type %q (want one of kill-store, restore-store, slow-store, fill-disk, hotspot, leader-imbalance, lose-peers, add-store, pd-errors, pd-slow, pd-truncate, clear-pd-faults, clear-hotspot)", f.Type)
+	return fmt.Errorf("unknown fault type %q (want one of kill-store, restore-store, slow-store, fill-disk, hotspot, leader-imbalance, lose-peers, down-peer, pending-peer, add-store, pd-errors, pd-slow, pd-truncate, clear-pd-faults, clear-hotspot)", f.Type)
 }
 
 func (c *Cluster) injectStore(s *Store, f Fault) error {
@@ -274,6 +277,57 @@ func (c *Cluster) losePeers(f Fault) error {
 	if op := c.ops.running[r.ID]; op != nil {
 		c.cancelIfStale(op)
 	}
+	return nil
+}
+
+// stallPeer makes one follower of a region stop keeping up while its store
+// stays Up, the replica-level failures a store-level fault cannot show:
+// down-peer (it stops answering its leader: a stuck apply, a corrupted
+// peer; the leader reports it down) or pending-peer (it falls behind its
+// leader's log: a slow disk). PD replaces down replicas only on stores that
+// are Down, and nothing catches a pending one up, so either stays until the
+// peer is removed. Store picks the replica (default: the region's first
+// follower); a leader reports its followers, never itself, so the leader's
+// replica is refused.
+func (c *Cluster) stallPeer(f Fault) error {
+	r := c.regions[RegionID(f.Region)]
+	if r == nil {
+		return fmt.Errorf("fault %s: region %d does not exist", f.Type, f.Region)
+	}
+	var victim *Peer
+	if f.Store != 0 {
+		victim = r.peerOnStore(StoreID(f.Store))
+		if victim == nil {
+			return fmt.Errorf("fault %s: region %d has no replica on store %d", f.Type, f.Region, f.Store)
+		}
+		if victim.ID == r.Leader {
+			return fmt.Errorf("fault %s: region %d's replica on store %d is its leader, which reports its followers, not itself", f.Type, f.Region, f.Store)
+		}
+	} else {
+		for i := range r.Peers {
+			if r.Peers[i].ID != r.Leader {
+				victim = &r.Peers[i]
+				break
+			}
+		}
+		if victim == nil {
+			return fmt.Errorf("fault %s: region %d has no follower", f.Type, f.Region)
+		}
+	}
+	id := victim.ID
+	c.mutate(r, func(r *Region) {
+		if f.Type == "down-peer" {
+			if r.DownSince == nil {
+				r.DownSince = map[PeerID]time.Time{}
+			}
+			r.DownSince[id] = c.now
+			return
+		}
+		if r.Pending == nil {
+			r.Pending = map[PeerID]bool{}
+		}
+		r.Pending[id] = true
+	})
 	return nil
 }
 

@@ -43,7 +43,7 @@ type ScenarioEvent struct {
 
 var faultTypes = map[string]bool{
 	"kill-store": true, "restore-store": true, "slow-store": true, "fill-disk": true, "hotspot": true,
-	"leader-imbalance": true, "lose-peers": true, "add-store": true, "pd-errors": true, "pd-slow": true,
+	"leader-imbalance": true, "lose-peers": true, "down-peer": true, "pending-peer": true, "add-store": true, "pd-errors": true, "pd-slow": true,
 	"pd-truncate": true, "clear-pd-faults": true, "clear-hotspot": true,
 }
 
