@@ -17,6 +17,15 @@ type Request struct {
 	// Schema is the JSON Schema of the answer (see AnswerSchema), for
 	// providers that hand it to a model as a tool.
 	Schema map[string]any
+	// Watched says what the operator watches, for a model's instructions
+	// ("a TiKV cluster (through PD and Prometheus)"); see Describer.
+	Watched string
+}
+
+// Describer is implemented by a subject that can say, in a few words,
+// what it watches.
+type Describer interface {
+	Description() string
 }
 
 // Answer is a provider's raw answer: the diagnosis as JSON in the shape of

@@ -229,6 +229,9 @@ func ticketOnly(t ticket.Ticket, history []ticket.Ticket, now time.Time) *subjec
 func (r *Runner) diagnose(ctx context.Context, t ticket.Ticket, c *subject.Context) []ticket.DiagnosisRecord {
 	actions := r.actions[t.Subject]
 	req := Request{Context: c, Actions: actions, Schema: AnswerSchema(c, actions)}
+	if d, ok := r.subjects[t.Subject].(Describer); ok {
+		req.Watched = d.Description()
+	}
 	recs := []ticket.DiagnosisRecord{r.ask(ctx, r.rules, t, req)}
 	if r.model != nil {
 		recs = append(recs, r.askWithinBudget(ctx, t, req))

@@ -51,7 +51,7 @@ func testContext(labels map[string]string) *subject.Context {
 
 func testRequest(labels map[string]string) diagnose.Request {
 	c := testContext(labels)
-	return diagnose.Request{Context: c, Actions: testActions, Schema: diagnose.AnswerSchema(c, testActions)}
+	return diagnose.Request{Context: c, Actions: testActions, Schema: diagnose.AnswerSchema(c, testActions), Watched: "a TiKV cluster"}
 }
 
 // diagnosisInput is a tool input: a sound diagnosis, with fields changed.

@@ -138,7 +138,7 @@ func (p *Provider) params(req diagnose.Request) (anthropic.MessageNewParams, err
 	return anthropic.MessageNewParams{
 		Model:      p.cfg.Model,
 		MaxTokens:  p.cfg.MaxTokens,
-		System:     []anthropic.TextBlockParam{{Text: systemPrompt}},
+		System:     []anthropic.TextBlockParam{{Text: diagnose.SystemPrompt(req.Watched)}},
 		Messages:   []anthropic.MessageParam{anthropic.NewUserMessage(anthropic.NewTextBlock(user))},
 		Tools:      []anthropic.ToolUnionParam{{OfTool: &tool}},
 		ToolChoice: choice,

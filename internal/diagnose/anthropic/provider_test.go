@@ -69,7 +69,7 @@ func TestDiagnoseSendsToolAndReturnsInputVerbatim(t *testing.T) {
 	if c := sent.req.ToolChoice; c == nil || c.Type != "tool" || c.Name != toolName {
 		t.Errorf("tool_choice = %+v, want the diagnosis tool forced", c)
 	}
-	if sys := sent.req.systemText(); !strings.Contains(sys, "untrusted") || !strings.Contains(sys, "senior TiKV") {
+	if sys := sent.req.systemText(); !strings.Contains(sys, "untrusted") || !strings.Contains(sys, "senior site reliability engineer for a TiKV cluster") {
 		t.Errorf("system prompt lacks the role or the untrusted-data rule: %q", sys)
 	}
 	user := sent.req.userText()

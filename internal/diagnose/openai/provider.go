@@ -121,7 +121,7 @@ func (p *Provider) params(req diagnose.Request) (oai.ChatCompletionNewParams, er
 	params := oai.ChatCompletionNewParams{
 		Model: shared.ChatModel(p.cfg.Model),
 		Messages: []oai.ChatCompletionMessageParamUnion{
-			oai.SystemMessage(systemPrompt),
+			oai.SystemMessage(diagnose.SystemPrompt(req.Watched)),
 			oai.UserMessage(user),
 		},
 		Tools: []oai.ChatCompletionToolUnionParam{

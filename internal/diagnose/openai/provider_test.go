@@ -49,7 +49,7 @@ func testContext(label string) *subject.Context {
 }
 
 func testRequest(c *subject.Context) diagnose.Request {
-	return diagnose.Request{Context: c, Actions: testActions, Schema: diagnose.AnswerSchema(c, testActions)}
+	return diagnose.Request{Context: c, Actions: testActions, Schema: diagnose.AnswerSchema(c, testActions), Watched: "a TiKV cluster"}
 }
 
 // answerJSON is a diagnosis proposing a leader transfer to the store given.

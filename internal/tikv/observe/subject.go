@@ -75,6 +75,9 @@ func (s *Subject) Invariants() []subject.Invariant {
 // executes an action.
 func (s *Subject) Actions() []subject.ActionSpec { return actions.Registry() }
 
+// Description says what this adapter watches, for a model's instructions.
+func (s *Subject) Description() string { return "a TiKV cluster (through PD and Prometheus)" }
+
 // The Subject gathers diagnosis context (gather.go).
 var _ subject.Gatherer = (*Subject)(nil)
 
