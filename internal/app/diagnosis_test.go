@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -165,11 +166,15 @@ func TestDiagnosisKeyNeverLeaves(t *testing.T) {
 // refused, on the record and in the ticket's rendering, while the rules'
 // diagnosis stands; the two disagree, so the round is disputed.
 func TestDiagnosisModelNamingStore99IsRefused(t *testing.T) {
+	var sawRole sync.Once
+	role := false
 	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost || r.URL.Path != "/v1/messages" {
 			http.NotFound(w, r)
 			return
 		}
+		body, _ := io.ReadAll(r.Body)
+		sawRole.Do(func() { role = strings.Contains(string(body), "engineer for a TiKV cluster") })
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, `{"id":"msg_01","type":"message","role":"assistant","model":"claude-sonnet-4-6",
 			"content":[{"type":"tool_use","id":"toolu_01","name":"record_diagnosis","input":{
@@ -209,6 +214,9 @@ func TestDiagnosisModelNamingStore99IsRefused(t *testing.T) {
 	}
 	if !model.Disputed || model.Diagnosis.Confidence > 0.5 {
 		t.Errorf("disagreeing with the rules must be disputed and capped: %+v", model)
+	}
+	if !role {
+		t.Error("the model was not told it looks at a TiKV cluster")
 	}
 	var out bytes.Buffer
 	if err := ticketview.Diagnoses(&out, recs); err != nil {
