@@ -24,14 +24,14 @@ import (
 // the rules diagnose it. The clock is pdsim's manual clock; nothing sleeps.
 
 type simEnv struct {
-	t      *testing.T
+	t      testing.TB
 	clock  *pdsim.ManualClock
 	srv    *httptest.Server
 	writer *pd.Client
 	subj   *observe.Subject
 }
 
-func newSim(t *testing.T, opts pdsim.Options) *simEnv {
+func newSim(t testing.TB, opts pdsim.Options) *simEnv {
 	t.Helper()
 	clock := pdsim.NewManualClock(t0)
 	opts.Clock = clock
