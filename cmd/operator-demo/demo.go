@@ -71,7 +71,9 @@ func runDemo(ctx context.Context, out, logw io.Writer, o demoOptions) error {
 		return fmt.Errorf("listen for the simulator: %w", err)
 	}
 	url := "http://" + ln.Addr().String()
-	cluster := pdsim.New(pdsim.Options{Stores: 5, Regions: 1000, Seed: 1, Clock: pdsim.NewScaledClock(o.Speed)})
+	// 96 GiB disks: the regions (about 56 GiB a store) are most of what fills
+	// one, so the advice for the full disk is to move regions off it.
+	cluster := pdsim.New(pdsim.Options{Stores: 5, Regions: 1000, Seed: 1, Clock: pdsim.NewScaledClock(o.Speed), StoreCapacity: 96 << 30})
 	cluster.Load(sc, func(ev pdsim.ScenarioEvent, err error) { log.Warn("scenario event failed", "err", err) })
 	sim := &http.Server{Handler: pdsim.NewServer(cluster, url), ReadHeaderTimeout: 10 * time.Second}
 	go sim.Serve(ln)

@@ -14,7 +14,7 @@ const module = "github.com/operator-dev/operator"
 // adapterOrWiring may import adapters; everything else under internal/ is core.
 func adapterOrWiring(pkg string) bool {
 	rest := strings.TrimPrefix(pkg, module+"/")
-	return strings.HasPrefix(rest, "internal/tikv") || strings.HasPrefix(rest, "internal/app") ||
+	return strings.HasPrefix(rest, "internal/tikv") || strings.HasPrefix(rest, "internal/app") || strings.HasPrefix(rest, "internal/eval") ||
 		strings.HasPrefix(rest, "internal/deptest") || strings.HasPrefix(rest, "cmd/")
 }
 

@@ -141,6 +141,10 @@ func (c *Cluster) injectStore(s *Store, f Fault) error {
 			}
 			want := uint64(float64(s.Capacity) * f.AvailableRatio)
 			data := uint64(max(s.regionSize, 0)) << 20
+			// Space beyond the regions' data is filler: set it so that
+			// the ratio holds, or clear it when the data alone leaves less
+			// free than asked (a "heal" to a ratio the regions cannot reach).
+			s.baseUsed = 0
 			if s.Capacity > want+data {
 				s.baseUsed = s.Capacity - want - data
 			}

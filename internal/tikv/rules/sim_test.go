@@ -236,14 +236,27 @@ func mustUint(t *testing.T, s string) uint64 {
 	return n
 }
 
-// A full disk on a cluster with room elsewhere: lower the store's region
-// weight so PD moves regions off it.
+// A full disk on a cluster with room elsewhere, its regions being most of
+// what fills it (1000 regions, 56 GiB a store on 96 GiB disks): lower the
+// store's region weight so PD moves regions off it.
 func TestSimFullDiskLowersRegionWeight(t *testing.T) {
-	e := newSim(t, pdsim.Options{Stores: 5, Regions: 100})
+	e := newSim(t, pdsim.Options{Stores: 5, Regions: 1000, StoreCapacity: 96 << 30})
 	e.fault(`{"type":"fill-disk","store":3,"available_ratio":0.1}`)
 	e.clock.Advance(10 * time.Second)
 	d, _ := e.diagnose("store-low-space/store=3")
 	wantProposal(t, d, actions.SetStoreWeight, map[string]any{"store_id": 3, "leader_weight": 1, "region_weight": 0.5})
+}
+
+// A 1 TiB disk filled to 90% while its regions hold 6 GiB: something else
+// fills it, and moving regions cannot help.
+func TestSimDiskFilledByOtherDataIsNotMovedAround(t *testing.T) {
+	e := newSim(t, pdsim.Options{Stores: 5, Regions: 100})
+	e.fault(`{"type":"fill-disk","store":3,"available_ratio":0.1}`)
+	e.clock.Advance(10 * time.Second)
+	d, _ := e.diagnose("store-low-space/store=3")
+	if d.Proposal != nil || !strings.Contains(d.Cause, "something other than TiKV's region data") {
+		t.Fatalf("proposal %+v, cause %q", d.Proposal, d.Cause)
+	}
 }
 
 // An operator waiting on a dead store is canceled.

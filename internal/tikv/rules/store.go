@@ -400,6 +400,18 @@ func lowSpaceRule(v *view) *result {
 		r.confidence = confClear
 		return r
 	}
+	// Moving regions frees at most what the regions hold. When that is less
+	// than what must go, the disk is filled by something else, and a
+	// weight change would be one more setting to undo for nothing.
+	if regionBytes := uint64(max(s.RegionSizeMiB, 0)) << 20; s.NeedBytes > 0 && regionBytes < s.NeedBytes {
+		r.cause = intro + fmt.Sprintf(" But its regions hold only %s of the %s used, less than the %s that would have to move to bring it under high-space-ratio (%.0f%%): the disk is filled by something other than TiKV's region data (logs, other files on the volume, RocksDB space not yet compacted). Find and clear that on the host; moving regions cannot fix it.",
+			bytesText(float64(regionBytes)), bytesText(float64(s.UsedBytes)), bytesText(float64(s.NeedBytes)), s.HighSpaceRatio*100)
+		r.confidence = confLikely
+		r.alt(actions.SetStoreWeight, nil, fmt.Sprintf("Moving every region off store %d would free at most %s.", id, bytesText(float64(regionBytes))))
+		r.alt(actions.DrainStore, storeParams(id), "Draining moves the regions, not what fills the disk.")
+		r.risk("If nothing is cleared, the disk keeps filling and TiKV stops accepting writes when it is full.")
+		return r
+	}
 	// Room above the low-space line on stores that are themselves nearly
 	// full is no room: moving regions would only spread the shortage.
 	if mean := v.stores.v.Totals.MeanUsedRatio; s.OthersCanHold && mean >= s.HighSpaceRatio {

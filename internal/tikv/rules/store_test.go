@@ -128,14 +128,25 @@ func TestLowSpaceRules(t *testing.T) {
 			return f.add(observe.EvidenceHistory, history()).build()
 		}
 	}
-	room := storeRegions(3, func(s *observe.StoreRegionsEvidence) { s.StateName, s.NeedBytes = "Up", tib/5 })
+	// The disk is 90% used, mostly by the store's regions (800 GiB).
+	room := storeRegions(3, func(s *observe.StoreRegionsEvidence) {
+		s.StateName, s.NeedBytes, s.RegionSizeMiB, s.UsedBytes = "Up", tib/5, 800<<10, tib*9/10
+	})
 	short := storeRegions(3, func(s *observe.StoreRegionsEvidence) {
 		s.StateName, s.NeedBytes, s.OthersRoomBytes, s.OthersCanHold, s.ShortBytes = "Up", tib/5, tib/10, false, tib/10
+		s.RegionSizeMiB, s.UsedBytes = 800<<10, tib*9/10
+	})
+	// The same disk, but its regions hold only 9.4 GiB of it.
+	notRegions := storeRegions(3, func(s *observe.StoreRegionsEvidence) {
+		s.StateName, s.NeedBytes, s.RegionSizeMiB, s.UsedBytes = "Up", tib/5, 9600, tib*9/10
 	})
 	fill, full := 1e6, 3600.0
 	filling := &observe.SeriesEvidence{Query: "q", StoreID: 3, FillBytesPerSec: &fill, SecondsToFull: &full,
 		Series: []observe.Series{{Labels: map[string]string{"store": "3"}, Points: []observe.SeriesPoint{{T: 1, V: 1}}}}}
 	runCases(t, []ruleCase{
+		{name: "the disk is not filled by regions: no action", ctx: ctx(config(), notRegions, nil),
+			cause: []string{"regions hold only 9.375GiB", "something other than TiKV's region data"}, conf: confLikely,
+			alts: []string{actions.SetStoreWeight, actions.DrainStore}},
 		{name: "others have room: lower its region weight", ctx: ctx(config(), room, nil),
 			action: actions.SetStoreWeight, params: map[string]any{"store_id": 3, "leader_weight": 1, "region_weight": 0.5},
 			urgency: "soon", alts: []string{actions.SetSpaceRatio, actions.DrainStore}},
