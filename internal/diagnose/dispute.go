@@ -1,10 +1,7 @@
 package diagnose
 
 import (
-	"encoding/json"
-	"fmt"
-	"sort"
-
+	"github.com/operator-dev/operator/internal/subject"
 	"github.com/operator-dev/operator/internal/ticket"
 )
 
@@ -18,7 +15,7 @@ const DisputedConfidenceCap = 0.5
 // parameters) both records are marked disputed and the model's confidence
 // is capped: a human must decide, and no policy may approve it alone.
 // Records without an accepted diagnosis take no part.
-func markDisputes(recs []ticket.DiagnosisRecord, rulesName string) {
+func markDisputes(recs []ticket.DiagnosisRecord, rulesName string, actions []subject.ActionSpec) {
 	var rules *ticket.DiagnosisRecord
 	for i := range recs {
 		if recs[i].Provider == rulesName && recs[i].Diagnosis != nil {
@@ -33,7 +30,7 @@ func markDisputes(recs []ticket.DiagnosisRecord, rulesName string) {
 		if r == rules || r.Diagnosis == nil {
 			continue
 		}
-		if sameAction(rules.Diagnosis.Proposal, r.Diagnosis.Proposal) {
+		if sameAction(rules.Diagnosis.Proposal, r.Diagnosis.Proposal, actions) {
 			continue
 		}
 		r.Disputed, rules.Disputed = true, true
@@ -42,37 +39,10 @@ func markDisputes(recs []ticket.DiagnosisRecord, rulesName string) {
 }
 
 // sameAction reports whether two proposals ask for the same thing.
-func sameAction(a, b *ticket.Proposal) bool {
+func sameAction(a, b *ticket.Proposal, actions []subject.ActionSpec) bool {
 	if a == nil || b == nil {
 		return a == nil && b == nil
 	}
-	return a.Type == b.Type && canonicalParams(a.Params) == canonicalParams(b.Params)
-}
-
-// canonicalParams writes params with sorted keys and numbers in one form,
-// so 4, 4.0 and json.Number("4") compare equal.
-func canonicalParams(p map[string]any) string {
-	keys := make([]string, 0, len(p))
-	for k := range p {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := ""
-	for _, k := range keys {
-		v := p[k]
-		switch n := v.(type) {
-		case json.Number:
-			if f, err := n.Float64(); err == nil {
-				v = f
-			}
-		case int:
-			v = float64(n)
-		case int64:
-			v = float64(n)
-		case uint64:
-			v = float64(n)
-		}
-		out += fmt.Sprintf("%s=%v;", k, v)
-	}
-	return out
+	spec, _ := subject.Action(actions, a.Type)
+	return a.Type == b.Type && SameParams(spec, a.Params, b.Params)
 }

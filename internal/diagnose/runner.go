@@ -236,7 +236,7 @@ func (r *Runner) diagnose(ctx context.Context, t ticket.Ticket, c *subject.Conte
 	if r.model != nil {
 		recs = append(recs, r.askWithinBudget(ctx, t, req))
 	}
-	markDisputes(recs, r.rules.Name())
+	markDisputes(recs, r.rules.Name(), actions)
 	for _, rec := range recs {
 		r.metrics.record(rec)
 	}
