@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
@@ -108,7 +109,7 @@ func Check(raw json.RawMessage, c *subject.Context, actions []subject.ActionSpec
 		d.Proposal = p
 	}
 	for i, a := range w.Alternatives {
-		alt, err := checkAlternative(a, actions)
+		alt, err := checkAlternative(a, c, actions)
 		if err != nil {
 			out.Refusals = append(out.Refusals, ticket.Refusal{Field: fmt.Sprintf("alternatives[%d]", i), Reason: err.Error() + " (dropped)"})
 			continue
@@ -176,7 +177,16 @@ func checkParams(spec subject.ActionSpec, raw json.RawMessage, c *subject.Contex
 	var refusals []ticket.Refusal
 	for _, p := range spec.Params {
 		v, ok := params[p.Name]
-		if !ok || !p.Type.Entity() {
+		if !ok {
+			continue
+		}
+		if p.Type == subject.ParamDuration {
+			if why := durationOutOfBounds(p, v); why != "" {
+				refusals = append(refusals, ticket.Refusal{Field: field + "." + p.Name, Reason: why})
+			}
+			continue
+		}
+		if !p.Type.Entity() {
 			continue
 		}
 		id := entityID(v)
@@ -236,20 +246,50 @@ func schemaRefusals(field string, ve *jsonschema.ValidationError) []ticket.Refus
 	return out
 }
 
-func checkAlternative(raw json.RawMessage, actions []subject.ActionSpec) (ticket.Alternative, error) {
+// checkAlternative holds an alternative's params to the same checks as a
+// proposal's: an option "considered" must not name what does not exist.
+func checkAlternative(raw json.RawMessage, c *subject.Context, actions []subject.ActionSpec) (ticket.Alternative, error) {
 	var a ticket.Alternative
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&a); err != nil {
 		return a, fmt.Errorf("is not an alternative object: %v", err)
 	}
-	if _, ok := subject.Action(actions, a.Type); !ok && a.Type != "none" {
+	spec, ok := subject.Action(actions, a.Type)
+	if !ok && a.Type != "none" {
 		return a, fmt.Errorf("%q is not an action in the registry", a.Type)
 	}
 	if strings.TrimSpace(a.WhyNot) == "" {
 		return a, errors.New("says nothing about why not")
 	}
+	if len(a.Params) > 0 {
+		if !ok {
+			return a, errors.New(`"none" takes no params`)
+		}
+		raw, err := json.Marshal(a.Params)
+		if err != nil {
+			return a, fmt.Errorf("params: %v", err)
+		}
+		// An alternative may leave params out, not get them wrong.
+		params, refusals := checkParamsPartial(spec, raw, c)
+		if len(refusals) > 0 {
+			return a, errors.New(refusals[0].String())
+		}
+		a.Params = params
+	}
 	return a, nil
+}
+
+// checkParamsPartial is checkParams for a sketch of an action: the params
+// given must be right, but required ones may be missing.
+func checkParamsPartial(spec subject.ActionSpec, raw json.RawMessage, c *subject.Context) (map[string]any, []ticket.Refusal) {
+	loose := spec
+	loose.Params = make([]subject.ParamSpec, len(spec.Params))
+	for i, p := range spec.Params {
+		p.Required = false
+		loose.Params[i] = p
+	}
+	return checkParams(loose, raw, c)
 }
 
 func actionNames(actions []subject.ActionSpec) string {
@@ -295,4 +335,22 @@ func entityID(v any) string {
 		return strconv.FormatInt(int64(f), 10)
 	}
 	return n.String()
+}
+
+// durationOutOfBounds says why a duration the schema accepted is still
+// wrong: not positive, or outside the spec's Min..Max (seconds).
+func durationOutOfBounds(p subject.ParamSpec, v any) string {
+	s, _ := v.(string)
+	d, err := time.ParseDuration(s)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("%q is not a duration", s)
+	case d <= 0:
+		return fmt.Sprintf("%s is not a positive duration", d)
+	case p.Min > 0 && d.Seconds() < p.Min:
+		return fmt.Sprintf("%s is shorter than the least allowed, %s", d, time.Duration(p.Min*float64(time.Second)))
+	case p.Max > 0 && d.Seconds() > p.Max:
+		return fmt.Sprintf("%s is longer than the most allowed, %s", d, time.Duration(p.Max*float64(time.Second)))
+	}
+	return ""
 }

@@ -21,7 +21,7 @@ var testActions = []subject.ActionSpec{
 	}},
 	{Name: "pause-scheduler", Params: []subject.ParamSpec{
 		{Name: "name", Type: subject.ParamString, Required: true},
-		{Name: "for", Type: subject.ParamDuration, Required: true},
+		{Name: "for", Type: subject.ParamDuration, Required: true, Min: 60, Max: 24 * 3600},
 	}},
 }
 
@@ -102,6 +102,14 @@ func TestCheck(t *testing.T) {
 			m["proposed_action"] = map[string]any{"type": "set-schedule-limit", "params": map[string]any{"name": "leader-schedule-limit", "value": 100000},
 				"rationale": "r", "urgency": "soon", "expected_outcome": "o"}
 		}), status: ticket.DiagnosisProposalRefused, field: "proposed_action.params.value", reason: "schema"},
+		{name: "duration past its bound", raw: answer(t, func(m map[string]any) {
+			m["proposed_action"] = map[string]any{"type": "pause-scheduler", "params": map[string]any{"name": "balance-leader-scheduler", "for": "8760h"},
+				"rationale": "r", "urgency": "soon", "expected_outcome": "o"}
+		}), status: ticket.DiagnosisProposalRefused, field: "proposed_action.params.for", reason: "longer than the most allowed, 24h0m0s"},
+		{name: "zero duration", raw: answer(t, func(m map[string]any) {
+			m["proposed_action"] = map[string]any{"type": "pause-scheduler", "params": map[string]any{"name": "balance-leader-scheduler", "for": "0s"},
+				"rationale": "r", "urgency": "soon", "expected_outcome": "o"}
+		}), status: ticket.DiagnosisProposalRefused, field: "proposed_action.params.for", reason: "not a positive duration"},
 		{name: "bad duration", raw: answer(t, func(m map[string]any) {
 			m["proposed_action"] = map[string]any{"type": "pause-scheduler", "params": map[string]any{"name": "balance-leader-scheduler", "for": "forever"},
 				"rationale": "r", "urgency": "soon", "expected_outcome": "o"}
@@ -171,6 +179,24 @@ func TestCheckDropsBadAlternatives(t *testing.T) {
 		t.Fatalf("%+v", got)
 	}
 	if got.Refusals[0].Field != "alternatives[1]" || !strings.Contains(got.Refusals[0].Reason, "dropped") {
+		t.Errorf("refusal %+v", got.Refusals[0])
+	}
+}
+
+// An alternative is held to the proposal's checks on the params it gives:
+// it may leave them out, not name a store the context never showed.
+func TestCheckAlternativeParams(t *testing.T) {
+	got := Check(answer(t, func(m map[string]any) {
+		m["alternatives"] = []any{
+			map[string]any{"type": "transfer-leader", "params": map[string]any{"to_store_id": 99}, "why_not": "x"},
+			map[string]any{"type": "transfer-leader", "params": map[string]any{"to_store_id": 2}, "why_not": "store 2 is busy"},
+			map[string]any{"type": "none", "params": map[string]any{"x": 1}, "why_not": "y"},
+		}
+	}), testContext(), testActions)
+	if got.Status != ticket.DiagnosisOK || len(got.Diagnosis.Alternatives) != 1 || len(got.Refusals) != 2 {
+		t.Fatalf("%+v", got)
+	}
+	if !strings.Contains(got.Refusals[0].Reason, "store 99") {
 		t.Errorf("refusal %+v", got.Refusals[0])
 	}
 }

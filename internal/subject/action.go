@@ -37,7 +37,8 @@ type ParamSpec struct {
 	Help     string
 	// Enum, when set, lists the only values a string parameter may take.
 	Enum []string
-	// Min and Max bound an int or number parameter (both zero: unbounded).
+	// Min and Max bound an int or number parameter, or a duration in
+	// seconds (both zero: unbounded).
 	Min, Max float64
 }
 

@@ -155,7 +155,9 @@ func Registry() []subject.ActionSpec {
 			Description: "Change one of PD's schedule limits (how many operators of a kind run at once, cluster-wide).",
 			Params: []subject.ParamSpec{
 				{Name: "name", Type: subject.ParamString, Required: true, Enum: ScheduleLimits},
-				{Name: "value", Type: subject.ParamInt, Required: true, Min: 0, Max: 1024}},
+				// At least 1: a limit of 0 stops PD from scheduling that
+				// kind at all (repairs included), never a fix.
+				{Name: "value", Type: subject.ParamInt, Required: true, Min: 1, Max: 1024}},
 			Risk: subject.RiskMedium, Reversible: true, Compensation: SetScheduleLimit,
 			Timeout: time.Minute, Credential: CredentialPDWrite,
 		},
@@ -173,7 +175,7 @@ func Registry() []subject.ActionSpec {
 			Description: "Pause one of PD's balance or hotspot schedulers for a while (POST /schedulers/{name} with delay).",
 			Params: []subject.ParamSpec{
 				{Name: "name", Type: subject.ParamString, Required: true, Enum: PausableSchedulers},
-				{Name: "for", Type: subject.ParamDuration, Required: true, Help: "how long, at most 24h"}},
+				{Name: "for", Type: subject.ParamDuration, Required: true, Min: 60, Max: 24 * 3600, Help: "how long, from 1m to 24h"}},
 			Risk: subject.RiskMedium, Reversible: true, Compensation: ResumeScheduler,
 			Timeout: time.Minute, Credential: CredentialPDWrite,
 		},

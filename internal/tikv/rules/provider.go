@@ -139,6 +139,12 @@ func (r *result) diagnosis(v *view, offered []subject.ActionSpec) ticket.Diagnos
 	}
 	for _, a := range r.alts {
 		if _, ok := subject.Action(offered, a.Type); ok || a.Type == "none" {
+			// An alternative keeps its params only where they name what
+			// the context shows (diagnose.Check holds alternatives to that
+			// too); otherwise it stays as the kind of action considered.
+			if len(a.Params) > 0 && unfit(a.Type, a.Params, v.c, offered) != "" {
+				a.Params = nil
+			}
 			d.Alternatives = append(d.Alternatives, a)
 		}
 	}
