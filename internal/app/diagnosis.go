@@ -75,7 +75,7 @@ func newModel(cfg *config.Config, env func(string) (string, bool), log *slog.Log
 		if err != nil {
 			return nil, fmt.Errorf("set up the OpenAI-compatible diagnosis provider: %w", err)
 		}
-		log.Info("diagnosing with the rules provider and a model", "provider", d.Provider, "model", d.OpenAI.Model, "base_url", d.OpenAI.BaseURL)
+		log.Info("diagnosing with the rules provider and a model", "provider", d.Provider, "model", d.OpenAI.Model, "base_url", openai.RedactedURL(d.OpenAI.BaseURL))
 		return p, nil
 	}
 	log.Info("diagnosing with the offline rules provider (no model configured)")

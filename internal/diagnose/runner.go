@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"sort"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/operator-dev/operator/internal/store"
@@ -68,6 +71,14 @@ type Runner struct {
 	log      *slog.Logger
 	metrics  *Metrics
 	clock    func() time.Time
+	// retryAt holds, per ticket whose round could not be saved, when to
+	// try again: without it a failing store would have a model asked (and
+	// paid) every pass, its spend never recorded.
+	mu      sync.Mutex
+	retryAt map[ticket.ID]time.Time
+	// partial holds tickets last diagnosed on the ticket alone because the
+	// context could not be gathered: they get a full round once settled.
+	partial map[ticket.ID]bool
 }
 
 // NewRunner builds a runner. rules is required and always runs; model may
@@ -84,7 +95,8 @@ func NewRunner(cfg Config, st Store, rules, model Provider, log *slog.Logger, me
 		clock = time.Now
 	}
 	return &Runner{cfg: cfg.withDefaults(), store: st, subjects: map[string]subject.Gatherer{},
-		actions: map[string][]subject.ActionSpec{}, rules: rules, model: model, log: log, metrics: metrics, clock: clock}, nil
+		actions: map[string][]subject.ActionSpec{}, rules: rules, model: model, log: log, metrics: metrics, clock: clock,
+		retryAt: map[ticket.ID]time.Time{}, partial: map[ticket.ID]bool{}}, nil
 }
 
 // AddSubject lets the runner gather context and propose actions for the
@@ -139,23 +151,45 @@ func (r *Runner) Once(ctx context.Context) (Round, error) {
 // the same material evidence, or is more recent than RediagnoseAfter.
 func (r *Runner) diagnoseIfDue(ctx context.Context, t ticket.Ticket) (bool, error) {
 	now := r.clock()
+	r.mu.Lock()
+	wait, partial := r.retryAt[t.ID], r.partial[t.ID]
+	r.mu.Unlock()
+	if now.Before(wait) {
+		return false, nil
+	}
 	digest := Digest(t)
 	latest, err := r.store.LatestDiagnoses(ctx, t.ID)
 	if err != nil {
 		return false, fmt.Errorf("read the latest diagnosis of ticket %d: %w", t.ID, err)
 	}
 	if len(latest) > 0 {
-		prev := latest[0].EvidenceDigest
-		// A change of severity (a store turning Down) is worth a new round
-		// at once; other changes wait RediagnoseAfter.
-		soon := digestSeverity(prev) != digestSeverity(digest)
-		if prev == digest || (!soon && now.Sub(latest[0].At) < r.cfg.RediagnoseAfter) {
+		prev, at := latest[0].EvidenceDigest, latest[0].At
+		settled := now.Sub(at) >= r.cfg.RediagnoseAfter
+		switch {
+		case digestSeverity(prev) != digestSeverity(digest):
+			// A change of severity (a store turning Down): a new round now.
+		case prev == digest:
+			// Same evidence: only a provider that gave no answer (down,
+			// timed out, not out of budget) is asked again, once settled.
+			if !settled || (!retryable(latest) && !partial) {
+				return false, nil
+			}
+		case !settled:
 			return false, nil
 		}
 	}
 	c, err := r.gather(ctx, t, now)
+	r.mu.Lock()
+	r.partial[t.ID] = err != nil
+	r.mu.Unlock()
 	if err != nil {
-		return false, fmt.Errorf("gather the context of ticket %d (%s): %w", t.ID, t.DedupKey, err)
+		// The rules can still say something on the ticket alone (PD being
+		// the problem is when this happens).
+		r.log.Warn("diagnosing on the ticket alone: its context could not be gathered", "ticket", t.ID, "err", err)
+		history, _ := r.history(ctx, t)
+		c = ticketOnly(t, history, now)
+		c.Evidence = append(c.Evidence, subject.Evidence{ID: fmt.Sprintf("e%d", len(c.Evidence)+1), Kind: "unavailable",
+			Title: "the rest of the context could not be gathered", Data: map[string]string{"error": err.Error()}})
 	}
 	recs := r.diagnose(ctx, t, c)
 	for i := range recs {
@@ -165,8 +199,14 @@ func (r *Runner) diagnoseIfDue(ctx context.Context, t ticket.Ticket) (bool, erro
 		if errors.Is(err, store.ErrNotFound) || errors.Is(err, ticket.ErrTransition) {
 			return false, nil // resolved or gone meanwhile: nothing to diagnose
 		}
+		r.mu.Lock()
+		r.retryAt[t.ID] = now.Add(max(r.cfg.RediagnoseAfter, r.cfg.Interval))
+		r.mu.Unlock()
 		return false, fmt.Errorf("save the diagnosis of ticket %d: %w", t.ID, err)
 	}
+	r.mu.Lock()
+	delete(r.retryAt, t.ID)
+	r.mu.Unlock()
 	r.log.Info("ticket diagnosed", "ticket", t.ID, "key", t.DedupKey, "round", roundText(recs))
 	return true, nil
 }
@@ -269,7 +309,7 @@ func (r *Runner) ask(ctx context.Context, p Provider, t ticket.Ticket, req Reque
 	}
 	checked := Check(ans.Raw, req.Context, req.Actions)
 	rec := ticket.DiagnosisRecord{
-		TicketID: t.ID, At: r.clock(), Provider: p.Name(), Model: ans.Model, Usage: ans.Usage,
+		TicketID: t.ID, At: r.clock(), Provider: p.Name(), Model: ans.Model, Usage: saneUsage(ans.Usage),
 		Status: checked.Status, Diagnosis: checked.Diagnosis, Refusals: checked.Refusals,
 	}
 	if checked.Status != ticket.DiagnosisOK {
@@ -281,7 +321,28 @@ func (r *Runner) ask(ctx context.Context, p Provider, t ticket.Ticket, req Reque
 func (r *Runner) failed(p Provider, t ticket.Ticket, err error, u ticket.Usage) ticket.DiagnosisRecord {
 	r.log.Warn("diagnosis provider gave no answer", "ticket", t.ID, "provider", p.Name(), "err", err)
 	return ticket.DiagnosisRecord{TicketID: t.ID, At: r.clock(), Provider: p.Name(), Status: ticket.DiagnosisFailed,
-		Error: err.Error(), Usage: u}
+		Error: err.Error(), Usage: saneUsage(u)}
+}
+
+// saneUsage keeps a server's usage figures from breaking the round: a
+// negative or non-finite count (a broken OpenAI-compatible server) is 0.
+func saneUsage(u ticket.Usage) ticket.Usage {
+	u.InputTokens, u.OutputTokens, u.Attempts = max(u.InputTokens, 0), max(u.OutputTokens, 0), max(u.Attempts, 0)
+	if math.IsNaN(u.CostUSD) || math.IsInf(u.CostUSD, 0) || u.CostUSD < 0 {
+		u.CostUSD = 0
+	}
+	return u
+}
+
+// retryable reports whether a round has a provider that gave no answer for
+// a reason other than its budget: worth asking again, once settled.
+func retryable(recs []ticket.DiagnosisRecord) bool {
+	for _, rec := range recs {
+		if rec.Status == ticket.DiagnosisFailed && !strings.Contains(rec.Error, ErrBudget.Error()) {
+			return true
+		}
+	}
+	return false
 }
 
 // Run diagnoses every Interval until ctx ends. A pass in progress when ctx

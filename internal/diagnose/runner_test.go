@@ -245,20 +245,70 @@ func TestRunnerKeepsTheModelWithinBudget(t *testing.T) {
 	}
 }
 
-func TestRunnerRetriesAfterGatherFails(t *testing.T) {
-	r := newRig(t, false, Config{})
+// When the context cannot be gathered (PD down), the ticket is still
+// diagnosed, on the ticket alone, and gets a full round once PD answers.
+func TestRunnerDiagnosesOnTheTicketAloneWhenGatherFails(t *testing.T) {
+	r := newRig(t, false, Config{RediagnoseAfter: time.Minute})
 	tk := r.open(ticket.Warning, "hot")
 	r.gather.err = errors.New("pd: GET /pd/api/v1/stores: connection refused")
-	round := r.once()
-	if err := round.Errors[tk.ID]; err == nil || !strings.Contains(err.Error(), "connection refused") {
+	var kinds []string
+	r.rules.raw = func(req Request) json.RawMessage {
+		kinds = kinds[:0]
+		for _, e := range req.Context.Evidence {
+			kinds = append(kinds, e.Kind)
+		}
+		return answer(t, func(m map[string]any) { m["evidence_ids"] = []any{"e1"}; m["proposed_action"] = nil })
+	}
+	if round := r.once(); len(round.Diagnosed) != 1 {
 		t.Fatalf("round: %+v", round)
 	}
-	if recs := r.latest(tk.ID); len(recs) != 0 {
-		t.Fatalf("saved a round without context: %+v", recs)
+	if strings.Join(kinds, ",") != "ticket,unavailable" {
+		t.Fatalf("context kinds %v", kinds)
 	}
 	r.gather.err = nil
+	if round := r.once(); len(round.Diagnosed) != 0 {
+		t.Fatalf("retried before RediagnoseAfter: %+v", round)
+	}
+	r.now = r.now.Add(2 * time.Minute)
 	if round := r.once(); len(round.Diagnosed) != 1 {
-		t.Fatalf("not retried: %+v", round)
+		t.Fatalf("no full round once PD answers: %+v", round)
+	}
+	if recs := r.latest(tk.ID); recs[0].Round != 2 {
+		t.Fatalf("records %+v", recs)
+	}
+}
+
+// A model that gave no answer is asked again once settled, even with the
+// same evidence; one out of budget is not.
+func TestRunnerRetriesAFailedModel(t *testing.T) {
+	r := newRig(t, true, Config{RediagnoseAfter: time.Minute})
+	tk := r.open(ticket.Warning, "hot")
+	r.model.err = errors.New("anthropic: 529 overloaded_error")
+	r.once()
+	r.model.err = nil
+	r.now = r.now.Add(2 * time.Minute)
+	if round := r.once(); len(round.Diagnosed) != 1 || r.model.calls != 2 {
+		t.Fatalf("failed model not retried: %+v, %d calls", round, r.model.calls)
+	}
+	if recs := r.latest(tk.ID); recs[1].Status != ticket.DiagnosisOK {
+		t.Fatalf("records %+v", recs)
+	}
+	r.now = r.now.Add(2 * time.Minute)
+	if round := r.once(); len(round.Diagnosed) != 0 {
+		t.Fatalf("an answered round was repeated: %+v", round)
+	}
+}
+
+// A server reporting negative usage does not break the round.
+func TestRunnerSanitizesUsage(t *testing.T) {
+	r := newRig(t, true, Config{})
+	r.model.usage = ticket.Usage{InputTokens: -5, OutputTokens: 10, CostUSD: -1}
+	tk := r.open(ticket.Warning, "hot")
+	if round := r.once(); len(round.Diagnosed) != 1 {
+		t.Fatalf("round: %+v", round)
+	}
+	if u := r.latest(tk.ID)[1].Usage; u.InputTokens != 0 || u.OutputTokens != 10 || u.CostUSD != 0 {
+		t.Fatalf("usage %+v", u)
 	}
 }
 
@@ -308,5 +358,42 @@ func TestRunnerDiagnosesAReopenedTicketAgain(t *testing.T) {
 	r.open(ticket.Warning, "hot") // back within the reopen window, same evidence
 	if round := r.once(); len(round.Diagnosed) != 1 {
 		t.Fatalf("reopened ticket not diagnosed again: %+v", round)
+	}
+}
+
+// failingSave is the real store whose SaveDiagnoses fails, as a full disk
+// would make it.
+type failingSave struct{ *sqlite.Store }
+
+func (failingSave) SaveDiagnoses(context.Context, ticket.ID, []ticket.DiagnosisRecord, time.Time) (ticket.Ticket, error) {
+	return ticket.Ticket{}, errors.New("database or disk is full")
+}
+
+// A round that cannot be saved is not rerun (and paid for) every pass.
+func TestRunnerBacksOffWhenSavingFails(t *testing.T) {
+	r := newRig(t, true, Config{RediagnoseAfter: time.Minute})
+	run, err := NewRunner(Config{RediagnoseAfter: time.Minute}, failingSave{r.st}, r.rules, r.model, nil, nil, func() time.Time { return r.now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	run.AddSubject("tikv", r.gather, testActions)
+	r.open(ticket.Warning, "hot")
+	for i := 0; i < 3; i++ {
+		round, err := run.Once(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 && len(round.Errors) != 1 {
+			t.Fatalf("the save failure was not reported: %+v", round)
+		}
+		r.now = r.now.Add(10 * time.Second)
+	}
+	if r.model.calls != 1 {
+		t.Fatalf("model called %d times while saving failed, want 1", r.model.calls)
+	}
+	r.now = r.now.Add(time.Minute)
+	run.Once(context.Background())
+	if r.model.calls != 2 {
+		t.Fatalf("not retried after the back-off: %d calls", r.model.calls)
 	}
 }

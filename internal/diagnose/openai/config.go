@@ -130,3 +130,34 @@ func redactURL(raw string) string {
 	}
 	return u.Redacted()
 }
+
+// String keeps the key out of anything that prints a Config.
+func (c Config) String() string {
+	return fmt.Sprintf("openai.Config{BaseURL: %q, Model: %q, MaxTokens: %d, Timeout: %s, MaxRetries: %d, APIKey: %s}",
+		redactURL(c.BaseURL), c.Model, c.MaxTokens, c.Timeout, c.MaxRetries, keyState(c.APIKey))
+}
+
+// GoString covers %#v, which would otherwise print every field.
+func (c Config) GoString() string { return c.String() }
+
+// LogValue keeps the key out of structured logs.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("base_url", redactURL(c.BaseURL)),
+		slog.String("model", c.Model),
+		slog.Int64("max_tokens", c.MaxTokens),
+		slog.Duration("timeout", c.Timeout),
+		slog.Int("max_retries", c.MaxRetries),
+		slog.String("api_key", keyState(c.APIKey)),
+	)
+}
+
+func keyState(key string) string {
+	if key == "" {
+		return "(unset)"
+	}
+	return "(set)"
+}
+
+// RedactedURL is the base URL with any password in it masked, for logs.
+func RedactedURL(raw string) string { return redactURL(raw) }
