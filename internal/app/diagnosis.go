@@ -62,7 +62,8 @@ func newModel(cfg *config.Config, env func(string) (string, bool), log *slog.Log
 			return nil, nil
 		}
 		p, err := anthropic.New(anthropic.Config{APIKey: key, BaseURL: d.Anthropic.BaseURL, Model: d.Anthropic.Model,
-			Timeout: time.Duration(d.Timeout), MaxRetries: retries, Logger: log})
+			Timeout: time.Duration(d.Timeout), MaxRetries: retries, Logger: log,
+			InputPricePerMTok: d.Anthropic.InputPricePerMTok, OutputPricePerMTok: d.Anthropic.OutputPricePerMTok})
 		if err != nil {
 			return nil, fmt.Errorf("set up the anthropic diagnosis provider: %w", err)
 		}
@@ -71,9 +72,17 @@ func newModel(cfg *config.Config, env func(string) (string, bool), log *slog.Log
 	case config.ProviderOpenAI:
 		// A local OpenAI-compatible server needs no key.
 		p, err := openai.New(openai.Config{APIKey: key, BaseURL: d.OpenAI.BaseURL, Model: d.OpenAI.Model,
-			Timeout: time.Duration(d.Timeout), MaxRetries: retries, Logger: log})
+			Timeout: time.Duration(d.Timeout), MaxRetries: retries, Logger: log,
+			InputPricePerMTok: d.OpenAI.InputPricePerMTok, OutputPricePerMTok: d.OpenAI.OutputPricePerMTok})
 		if err != nil {
 			return nil, fmt.Errorf("set up the OpenAI-compatible diagnosis provider: %w", err)
+		}
+		if d.MaxCostPerTicket > 0 && d.OpenAI.InputPricePerMTok == 0 && d.OpenAI.OutputPricePerMTok == 0 {
+			log.Warn("diagnosis.max-cost-per-ticket cannot apply: tokens are counted, but at the configured prices "+
+				"(diagnosis.openai.input-price-per-mtok and output-price-per-mtok, both 0) they cost $0; "+
+				"the token budget (diagnosis.max-tokens-per-ticket) still applies",
+				"provider", d.Provider, "model", d.OpenAI.Model, "max_cost_per_ticket", d.MaxCostPerTicket,
+				"max_tokens_per_ticket", d.MaxTokensPerTicket)
 		}
 		log.Info("diagnosing with the rules provider and a model", "provider", d.Provider, "model", d.OpenAI.Model, "base_url", openai.RedactedURL(d.OpenAI.BaseURL))
 		return p, nil

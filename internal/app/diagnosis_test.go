@@ -226,3 +226,72 @@ func TestDiagnosisModelNamingStore99IsRefused(t *testing.T) {
 		t.Errorf("the rendering does not show the refusal:\n%s", out.String())
 	}
 }
+
+// The configured token prices reach the providers: an Anthropic model other
+// than the provider's default starts only with its prices, and an
+// OpenAI-compatible model without prices is warned about when a cost budget
+// is set, since its cost is always $0.
+func TestDiagnosisPrices(t *testing.T) {
+	sim := httptest.NewServer(pdsim.NewServer(pdsim.New(pdsim.Options{Stores: 3, Regions: 30}), "http://127.0.0.1:2379"))
+	t.Cleanup(sim.Close)
+	env := func(k string) (string, bool) {
+		v, ok := map[string]string{"ANTHROPIC_API_KEY": "sk-ant-test", "OPENAI_API_KEY": "sk-test"}[k]
+		return v, ok
+	}
+	start := func(t *testing.T, set func(d *config.Diagnosis)) (string, error) {
+		t.Helper()
+		c := testConfig(t, sim.URL)
+		set(&c.Diagnosis)
+		if err := c.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		logs := &syncBuffer{}
+		a, err := NewWithEnv(context.Background(), c, slog.New(slog.NewTextHandler(logs, nil)), env)
+		if err == nil {
+			a.store.Close()
+		}
+		return logs.String(), err
+	}
+
+	opus := func(d *config.Diagnosis) {
+		d.Provider = config.ProviderAnthropic
+		d.Anthropic.Model = "claude-opus-4-1"
+	}
+	if _, err := start(t, opus); err == nil || !strings.Contains(err.Error(), "anthropic claude-opus-4-1: no token prices configured") {
+		t.Errorf("anthropic model without prices: NewWithEnv error = %v", err)
+	}
+	if _, err := start(t, func(d *config.Diagnosis) {
+		opus(d)
+		d.Anthropic.InputPricePerMTok, d.Anthropic.OutputPricePerMTok = 15, 75
+	}); err != nil {
+		t.Errorf("anthropic model with prices: NewWithEnv error = %v", err)
+	}
+
+	const warning = "diagnosis.max-cost-per-ticket cannot apply"
+	local := func(d *config.Diagnosis) {
+		d.Provider = config.ProviderOpenAI
+		d.OpenAI.BaseURL = "http://127.0.0.1:1/v1"
+		d.OpenAI.Model = "qwen2.5:14b"
+	}
+	for _, tt := range []struct {
+		name string
+		set  func(d *config.Diagnosis)
+		warn bool
+	}{
+		{"free model, cost budget", local, true},
+		{"free model, no cost budget", func(d *config.Diagnosis) { local(d); d.MaxCostPerTicket = 0 }, false},
+		{"priced model", func(d *config.Diagnosis) {
+			local(d)
+			d.OpenAI.InputPricePerMTok, d.OpenAI.OutputPricePerMTok = 0.4, 1.6
+		}, false},
+	} {
+		logs, err := start(t, tt.set)
+		if err != nil {
+			t.Errorf("%s: NewWithEnv error = %v", tt.name, err)
+			continue
+		}
+		if got := strings.Contains(logs, warning); got != tt.warn {
+			t.Errorf("%s: warning logged = %v, want %v; logs:\n%s", tt.name, got, tt.warn, logs)
+		}
+	}
+}

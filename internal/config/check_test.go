@@ -268,7 +268,29 @@ func TestCheck(t *testing.T) {
 			"1:12: diagnosis: want a mapping of provider, interval, rediagnose-after, timeout, max-retries, max-tokens-per-ticket, " +
 				`max-cost-per-ticket, anthropic, openai, got string "anthropic"`}},
 		{"provider section is not a mapping", "diagnosis:\n  openai: http://localhost:11434/v1\n", []string{
-			`2:11: diagnosis.openai: want a mapping of base-url, model, api-key-env, got string "http://localhost:11434/v1"`}},
+			`2:11: diagnosis.openai: want a mapping of base-url, model, api-key-env, input-price-per-mtok, output-price-per-mtok, got string "http://localhost:11434/v1"`}},
+		{"anthropic section is not a mapping", "diagnosis:\n  anthropic: claude-opus-4-1\n", []string{
+			`2:14: diagnosis.anthropic: want a mapping of model, base-url, api-key-env, input-price-per-mtok, output-price-per-mtok, got string "claude-opus-4-1"`}},
+
+		// Token prices.
+		{"anthropic model with its prices", "diagnosis:\n  provider: anthropic\n  anthropic:\n    model: claude-opus-4-1\n" +
+			"    input-price-per-mtok: 15\n    output-price-per-mtok: 75\n", nil},
+		{"openai prices", "diagnosis:\n  openai:\n    input-price-per-mtok: 0.4\n    output-price-per-mtok: 1.6\n", nil},
+		{"prices both zero", "diagnosis:\n  openai:\n    input-price-per-mtok: 0\n    output-price-per-mtok: 0.0\n", nil},
+		{"negative price", "diagnosis:\n  anthropic:\n    input-price-per-mtok: -3\n", []string{
+			"3:27: diagnosis.anthropic.input-price-per-mtok: -3 is out of range (want a finite number >= 0: US dollars per million tokens)"}},
+		{"infinite price", "diagnosis:\n  openai:\n    output-price-per-mtok: .inf\n", []string{
+			"3:28: diagnosis.openai.output-price-per-mtok: +Inf is out of range (want a finite number >= 0: US dollars per million tokens)"}},
+		{"price with a currency", "diagnosis:\n  openai:\n    input-price-per-mtok: $2\n", []string{
+			`3:27: diagnosis.openai.input-price-per-mtok: want a number, got string "$2"`}},
+		{"anthropic input price alone", "diagnosis:\n  anthropic:\n    model: claude-opus-4-1\n    input-price-per-mtok: 15\n", []string{
+			"4:27: diagnosis.anthropic.input-price-per-mtok: input-price-per-mtok is set but output-price-per-mtok is not: " +
+				"set both prices or neither (neither: the list prices of the provider's default model)"}},
+		{"openai output price alone", "diagnosis:\n  openai:\n    input-price-per-mtok: 0\n    output-price-per-mtok: 2\n", []string{
+			"4:28: diagnosis.openai.output-price-per-mtok: output-price-per-mtok is set but input-price-per-mtok is not: " +
+				"set both prices or neither (neither: free, e.g. a local model)"}},
+		{"bad price is not also alone", "diagnosis:\n  openai:\n    input-price-per-mtok: -1\n    output-price-per-mtok: 2\n", []string{
+			"3:27: diagnosis.openai.input-price-per-mtok: -1 is out of range (want a finite number >= 0: US dollars per million tokens)"}},
 
 		// Enumerations.
 		{"unknown level", "log:\n  level: verbose\n", []string{

@@ -219,6 +219,14 @@ func checkCost(v float64) string {
 	return ""
 }
 
+// checkPrice wants a token price in US dollars per million tokens.
+func checkPrice(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+		return fmt.Sprintf("%v is out of range (want a finite number >= 0: US dollars per million tokens)", v)
+	}
+	return ""
+}
+
 // checkModel wants a model id without white space ("claude-sonnet-4-6",
 // "qwen2.5:14b", "meta-llama/Llama-3.1-8B-Instruct"); example is given when
 // the id is required.
@@ -304,6 +312,32 @@ func looksLikeKey(s string) bool {
 func (m *merge) cross() {
 	m.crossTLS()
 	m.crossDiagnosis()
+	m.crossPrices()
+}
+
+// crossPrices: a provider's two token prices go together. One alone would
+// price half the tokens at 0 (openai) or be refused by the provider
+// (anthropic), so it is an error at the price that is set.
+func (m *merge) crossPrices() {
+	d := m.cfg.Diagnosis
+	for _, p := range []struct {
+		prefix    string
+		in, out   float64
+		zeroMeans string
+	}{
+		{"diagnosis.anthropic", d.Anthropic.InputPricePerMTok, d.Anthropic.OutputPricePerMTok, "the list prices of the provider's default model"},
+		{"diagnosis.openai", d.OpenAI.InputPricePerMTok, d.OpenAI.OutputPricePerMTok, "free, e.g. a local model"},
+	} {
+		in, out := p.prefix+".input-price-per-mtok", p.prefix+".output-price-per-mtok"
+		if m.bad[in] || m.bad[out] || (p.in == 0) == (p.out == 0) {
+			continue
+		}
+		set, name, other := out, "output-price-per-mtok", "input-price-per-mtok"
+		if p.in != 0 {
+			set, name, other = in, other, name
+		}
+		m.report(set, m.from[set], fmt.Sprintf("%s is set but %s is not: set both prices or neither (neither: %s)", name, other, p.zeroMeans))
+	}
 }
 
 // crossDiagnosis: the openai provider has no default model, since every

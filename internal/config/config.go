@@ -187,6 +187,12 @@ type Anthropic struct {
 	BaseURL string `yaml:"base-url"`
 	// APIKeyEnv names the environment variable that holds the API key.
 	APIKeyEnv string `yaml:"api-key-env"`
+	// InputPricePerMTok and OutputPricePerMTok are the model's prices in
+	// US dollars per million tokens, set both or neither. Both 0 means the
+	// provider's list prices for its default model; another model needs
+	// them set.
+	InputPricePerMTok  float64 `yaml:"input-price-per-mtok"`
+	OutputPricePerMTok float64 `yaml:"output-price-per-mtok"`
 }
 
 // OpenAI configures the provider for OpenAI-compatible servers: OpenAI
@@ -200,6 +206,12 @@ type OpenAI struct {
 	// APIKeyEnv names the environment variable that holds the API key.
 	// Local servers usually want no key: the variable may then be unset.
 	APIKeyEnv string `yaml:"api-key-env"`
+	// InputPricePerMTok and OutputPricePerMTok are the model's prices in
+	// US dollars per million tokens, set both or neither. Both 0 means
+	// free (a local model): cost is then $0 and MaxCostPerTicket never
+	// binds.
+	InputPricePerMTok  float64 `yaml:"input-price-per-mtok"`
+	OutputPricePerMTok float64 `yaml:"output-price-per-mtok"`
 }
 
 // DiagnosisAPIKey returns the API key of the chosen diagnosis provider and

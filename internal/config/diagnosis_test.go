@@ -301,3 +301,48 @@ func TestValidateDiagnosis(t *testing.T) {
 		t.Errorf("Validate() = %v", err)
 	}
 }
+
+// The token prices come from the environment like any no-flag key, and the
+// pairing rule spans sources and applies to a config built in code.
+func TestDiagnosisPrices(t *testing.T) {
+	path := writeConfig(t, "diagnosis:\n  anthropic:\n    model: claude-opus-4-1\n    input-price-per-mtok: 15\n")
+	env := EnvLookup([]string{"OPERATOR_DIAGNOSIS_ANTHROPIC_OUTPUT_PRICE_PER_MTOK=75",
+		"OPERATOR_DIAGNOSIS_OPENAI_INPUT_PRICE_PER_MTOK=0.4", "OPERATOR_DIAGNOSIS_OPENAI_OUTPUT_PRICE_PER_MTOK=1.6"})
+	c, err := Load(path, env, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, o := c.Diagnosis.Anthropic, c.Diagnosis.OpenAI
+	if a.InputPricePerMTok != 15 || a.OutputPricePerMTok != 75 || o.InputPricePerMTok != 0.4 || o.OutputPricePerMTok != 1.6 {
+		t.Errorf("prices: anthropic %v/%v, openai %v/%v", a.InputPricePerMTok, a.OutputPricePerMTok, o.InputPricePerMTok, o.OutputPricePerMTok)
+	}
+
+	// The file's input price alone is half a pair.
+	_, err = Load(path, nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "diagnosis.anthropic.input-price-per-mtok: input-price-per-mtok is set but output-price-per-mtok is not") {
+		t.Errorf("one price: Load error = %v", err)
+	}
+	_, err = Load("", EnvLookup([]string{"OPERATOR_DIAGNOSIS_OPENAI_OUTPUT_PRICE_PER_MTOK=2"}), nil)
+	want := "env OPERATOR_DIAGNOSIS_OPENAI_OUTPUT_PRICE_PER_MTOK: diagnosis.openai.output-price-per-mtok: output-price-per-mtok is set but input-price-per-mtok is not"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("one price from env: Load error = %v\nwant %s", err, want)
+	}
+	_, err = Load("", EnvLookup([]string{"OPERATOR_DIAGNOSIS_OPENAI_INPUT_PRICE_PER_MTOK=NaN"}), nil)
+	if err == nil || !strings.Contains(err.Error(), "diagnosis.openai.input-price-per-mtok: NaN is out of range") {
+		t.Errorf("NaN price: Load error = %v", err)
+	}
+
+	d := Default()
+	d.Diagnosis.OpenAI.InputPricePerMTok = 1
+	d.Diagnosis.Anthropic.OutputPricePerMTok = -1
+	err = d.Validate()
+	var ps Problems
+	if !errors.As(err, &ps) || len(ps) != 2 || ps[0].Path != "diagnosis.anthropic.output-price-per-mtok" || ps[1].Path != "diagnosis.openai.input-price-per-mtok" {
+		t.Errorf("Validate() = %v; want the negative anthropic price and the lone openai price", err)
+	}
+	d.Diagnosis.Anthropic.OutputPricePerMTok = 0
+	d.Diagnosis.OpenAI.OutputPricePerMTok = 4
+	if err := d.Validate(); err != nil {
+		t.Errorf("Validate() = %v", err)
+	}
+}

@@ -153,6 +153,8 @@ func diagnosisFields() []*field {
 			func(s string) string { return checkBaseURL(s, "") }),
 		stringField("diagnosis.anthropic.api-key-env", "environment variable holding the Anthropic API key", func(c *Config) *string { return &d(c).Anthropic.APIKeyEnv },
 			func(s string) string { return checkKeyEnv(s, "ANTHROPIC_API_KEY") }),
+		numberField("diagnosis.anthropic.input-price-per-mtok", "US dollars per million input tokens; 0: the list price of the provider's default model", func(c *Config) *float64 { return &d(c).Anthropic.InputPricePerMTok }, checkPrice),
+		numberField("diagnosis.anthropic.output-price-per-mtok", "US dollars per million output tokens; 0: the list price of the provider's default model", func(c *Config) *float64 { return &d(c).Anthropic.OutputPricePerMTok }, checkPrice),
 		stringField("diagnosis.openai.base-url", "OpenAI-compatible API root, the part before /chat/completions", func(c *Config) *string { return &d(c).OpenAI.BaseURL },
 			func(s string) string {
 				return checkBaseURL(s, "https://api.openai.com/v1 or http://localhost:11434/v1 (Ollama)")
@@ -161,6 +163,8 @@ func diagnosisFields() []*field {
 			func(s string) string { return checkModel(s, false, "") }),
 		stringField("diagnosis.openai.api-key-env", "environment variable holding the OpenAI-compatible server's API key", func(c *Config) *string { return &d(c).OpenAI.APIKeyEnv },
 			func(s string) string { return checkKeyEnv(s, "OPENAI_API_KEY") }),
+		numberField("diagnosis.openai.input-price-per-mtok", "US dollars per million input tokens; 0: free (a local model)", func(c *Config) *float64 { return &d(c).OpenAI.InputPricePerMTok }, checkPrice),
+		numberField("diagnosis.openai.output-price-per-mtok", "US dollars per million output tokens; 0: free (a local model)", func(c *Config) *float64 { return &d(c).OpenAI.OutputPricePerMTok }, checkPrice),
 	}
 	for _, f := range noFlag {
 		f.noFlag = true

@@ -74,9 +74,13 @@ diagnosis.max-cost-per-ticket OPERATOR_DIAGNOSIS_MAX_COST_PER_TICKET (no flag)
 diagnosis.anthropic.model OPERATOR_DIAGNOSIS_ANTHROPIC_MODEL (no flag)
 diagnosis.anthropic.base-url OPERATOR_DIAGNOSIS_ANTHROPIC_BASE_URL (no flag)
 diagnosis.anthropic.api-key-env OPERATOR_DIAGNOSIS_ANTHROPIC_API_KEY_ENV (no flag)
+diagnosis.anthropic.input-price-per-mtok OPERATOR_DIAGNOSIS_ANTHROPIC_INPUT_PRICE_PER_MTOK (no flag)
+diagnosis.anthropic.output-price-per-mtok OPERATOR_DIAGNOSIS_ANTHROPIC_OUTPUT_PRICE_PER_MTOK (no flag)
 diagnosis.openai.base-url OPERATOR_DIAGNOSIS_OPENAI_BASE_URL (no flag)
 diagnosis.openai.model OPERATOR_DIAGNOSIS_OPENAI_MODEL (no flag)
 diagnosis.openai.api-key-env OPERATOR_DIAGNOSIS_OPENAI_API_KEY_ENV (no flag)
+diagnosis.openai.input-price-per-mtok OPERATOR_DIAGNOSIS_OPENAI_INPUT_PRICE_PER_MTOK (no flag)
+diagnosis.openai.output-price-per-mtok OPERATOR_DIAGNOSIS_OPENAI_OUTPUT_PRICE_PER_MTOK (no flag)
 db.path OPERATOR_DB_PATH --db-path
 api.listen OPERATOR_API_LISTEN --api-listen
 `

@@ -106,7 +106,9 @@ func TestLoadEveryKey(t *testing.T) {
 		"diagnosis.max-cost-per-ticket": "0.25", "diagnosis.anthropic.model": "claude-opus-4-1",
 		"diagnosis.anthropic.base-url": "https://llm-gw.internal/anthropic", "diagnosis.anthropic.api-key-env": "LLM_GW_KEY",
 		"diagnosis.openai.base-url": "http://localhost:11434/v1", "diagnosis.openai.model": "qwen2.5:14b",
-		"diagnosis.openai.api-key-env": "OLLAMA_KEY",
+		"diagnosis.openai.api-key-env": "OLLAMA_KEY", "diagnosis.anthropic.input-price-per-mtok": "15",
+		"diagnosis.anthropic.output-price-per-mtok": "75", "diagnosis.openai.input-price-per-mtok": "0.5",
+		"diagnosis.openai.output-price-per-mtok": "1.5e0",
 	}
 	want := Config{
 		Log: Log{Level: "debug", Format: "json"},
@@ -133,8 +135,10 @@ func TestLoadEveryKey(t *testing.T) {
 		Diagnosis: Diagnosis{
 			Provider: "openai", Interval: Duration(30 * time.Second), RediagnoseAfter: 0,
 			Timeout: Duration(2 * time.Minute), MaxRetries: 10, MaxTokensPerTicket: 50000, MaxCostPerTicket: 0.25,
-			Anthropic: Anthropic{Model: "claude-opus-4-1", BaseURL: "https://llm-gw.internal/anthropic", APIKeyEnv: "LLM_GW_KEY"},
-			OpenAI:    OpenAI{BaseURL: "http://localhost:11434/v1", Model: "qwen2.5:14b", APIKeyEnv: "OLLAMA_KEY"},
+			Anthropic: Anthropic{Model: "claude-opus-4-1", BaseURL: "https://llm-gw.internal/anthropic", APIKeyEnv: "LLM_GW_KEY",
+				InputPricePerMTok: 15, OutputPricePerMTok: 75},
+			OpenAI: OpenAI{BaseURL: "http://localhost:11434/v1", Model: "qwen2.5:14b", APIKeyEnv: "OLLAMA_KEY",
+				InputPricePerMTok: 0.5, OutputPricePerMTok: 1.5},
 		},
 		DB:  DB{Path: "/var/lib/operator.db"},
 		API: API{Listen: "0.0.0.0:9999"},
