@@ -43,6 +43,7 @@ func newRootCmd(stdout, stderr io.Writer, env lookupEnv) *cobra.Command {
 	config.RegisterFlags(root.PersistentFlags())
 	root.AddCommand(newVersionCmd(stdout), newConfigCmd(stdout), newPDSimCmd(stderr, env),
 		newRunCmd(stderr, env), newTicketsCmd(stdout, env), newEvalCmd(stdout, stderr, env))
+	root.AddCommand(newAuditCmd(stdout, stderr))
 	return root
 }
 

@@ -14,6 +14,7 @@ import (
 type Store interface {
 	Tickets
 	Diagnoses
+	Runs
 	// Close releases the database. Writes committed before Close (or before
 	// the process died) are durable; Close itself writes nothing.
 	Close() error

@@ -4,13 +4,27 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/operator-dev/operator/internal/store/sqlite"
 )
 
-// latest is the schema version this binary ships (migrations/ holds 0001..0003).
-const latest = 3
+// latest is the schema version this binary ships: the number of migration
+// files, so adding a migration does not mean editing every test that opens
+// a database at the latest version.
+var latest = len(migrationNames())
+
+// migrationNames lists the migrations' names ("tickets", "ticket_events",
+// ...) in version order, read from the files the binary embeds.
+func migrationNames() []string {
+	files, _ := filepath.Glob("migrations/[0-9][0-9][0-9][0-9]_*.sql") // the pattern is valid; Glob sorts
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = strings.TrimSuffix(filepath.Base(f)[len("0001_"):], ".sql")
+	}
+	return names
+}
 
 func dbPath(t *testing.T) string {
 	t.Helper()

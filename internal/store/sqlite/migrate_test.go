@@ -40,8 +40,13 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 		}
 		got = append(got, fmt.Sprintf("%d %s %s", version, name, at))
 	}
-	want := []string{"1 tickets 2026-02-03T04:05:06.000000Z", "2 ticket_events 2026-02-03T04:05:06.000000Z",
-		"3 diagnoses 2026-02-03T04:05:06.000000Z"}
+	var want []string
+	for i, name := range migrationNames() {
+		want = append(want, fmt.Sprintf("%d %s 2026-02-03T04:05:06.000000Z", i+1, name))
+	}
+	if len(want) < 4 || want[0] != "1 tickets 2026-02-03T04:05:06.000000Z" || want[3] != "4 action_runs 2026-02-03T04:05:06.000000Z" {
+		t.Fatalf("migration files read as %q", want)
+	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("schema_migrations = %q, want %q", got, want)
 	}
@@ -157,7 +162,8 @@ func TestRefusesNewerSchema(t *testing.T) {
 	}
 	s.Close()
 	db := raw(t, path)
-	for v := latest + 1; v <= 7; v++ {
+	future := latest + 4
+	for v := latest + 1; v <= future; v++ {
 		if _, err := db.ExecContext(t.Context(), `INSERT INTO schema_migrations VALUES (?, 'from the future', '2027-01-01T00:00:00.000000Z')`, v); err != nil {
 			t.Fatal(err)
 		}
@@ -166,11 +172,11 @@ func TestRefusesNewerSchema(t *testing.T) {
 	if !errors.Is(err, store.ErrSchemaTooNew) {
 		t.Fatalf("Open of a newer schema = %v, want ErrSchemaTooNew", err)
 	}
-	want := "database schema version 7 is newer than this operator (knows up to 3): upgrade the operator"
+	want := fmt.Sprintf("database schema version %d is newer than this operator (knows up to %d): upgrade the operator", future, latest)
 	if !strings.Contains(err.Error(), want) {
 		t.Fatalf("error %q does not say %q", err, want)
 	}
-	if n := queryInt(t, db, `SELECT COUNT(*) FROM schema_migrations`); n != 7 {
+	if n := queryInt(t, db, `SELECT COUNT(*) FROM schema_migrations`); n != future {
 		t.Fatalf("refused open changed schema_migrations: %d rows", n)
 	}
 }

@@ -1,0 +1,11 @@
+package action
+
+import "errors"
+
+// Errors returned (wrapped) by this package; test with errors.Is.
+var (
+	// ErrInvalid: a value is malformed or a required field is missing.
+	ErrInvalid = errors.New("invalid action run")
+	// ErrTransition: the run state machine does not allow the requested move.
+	ErrTransition = errors.New("action state transition not allowed")
+)

@@ -1,0 +1,135 @@
+package action
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/operator-dev/operator/internal/ticket"
+)
+
+// ID identifies an action run; the store assigns it.
+type ID int64
+
+// Run is one attempt to carry out one registry action with typed
+// parameters, from proposal to verdict. The store is its only home.
+type Run struct {
+	ID       ID
+	TicketID ticket.ID // the ticket it remedies; 0 for a run started by hand
+	Subject  string    // the adapter it runs against: "tikv"
+	Action   string    // the registry name: "transfer-leader"
+	Params   map[string]any
+	State    State
+	// Version is the optimistic lock: 1 when created, +1 on every
+	// transition. A mover states the version it read; the store refuses
+	// the move if the run has moved since.
+	Version   int64
+	Risk      string // the registry's risk tier at proposal time: "low", "high"
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	// DryRun is what a dry run checked and predicted; required in state
+	// DryRun, optional otherwise (a proposal may carry its preflight).
+	DryRun *DryRunResult
+	// Outcome is the reason given when the run reached a terminal state;
+	// Error repeats it for failed and timed_out runs. Empty while live.
+	Outcome string
+	Error   string
+}
+
+// DryRunResult is what checking an action without executing it found.
+type DryRunResult struct {
+	Valid     bool           `json:"valid"` // the preconditions hold; executing would be attempted
+	Message   string         `json:"message,omitempty"`
+	Checked   []string       `json:"checked,omitempty"`  // the preconditions evaluated
+	Warnings  []string       `json:"warnings,omitempty"` // things a human should read before approving
+	Predicted map[string]any `json:"predicted,omitempty"`
+}
+
+// Validate checks a run as a caller hands it to the store for creation:
+// what the store assigns (ID, Version, times) is not checked.
+func (r Run) Validate() error {
+	var problems []string
+	if r.TicketID < 0 {
+		problems = append(problems, fmt.Sprintf("negative ticket ID %d", r.TicketID))
+	}
+	if strings.TrimSpace(r.Subject) == "" {
+		problems = append(problems, "subject is empty")
+	}
+	if strings.TrimSpace(r.Action) == "" {
+		problems = append(problems, "action is empty")
+	}
+	if !r.State.Valid() {
+		problems = append(problems, fmt.Sprintf("unknown state %q", r.State))
+	}
+	if r.State == DryRun && r.DryRun == nil {
+		problems = append(problems, "a dry_run run has no dry-run result")
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%w: %s", ErrInvalid, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// Transition is one move of a run, as recorded on its history.
+type Transition struct {
+	From, To State
+	At       time.Time
+	Actor    string // who moved it: "alice", "policy:low-risk", "executor"
+	Reason   string
+	Data     map[string]any // what the mover wants on the record: a PD operator ID, a verification result
+}
+
+// Validate checks a transition as a mover hands it to the store. From may
+// be empty (the store fills it in from the stored run); the move itself is
+// checked against the run by Apply.
+func (tr Transition) Validate() error {
+	var problems []string
+	if tr.From != "" && !tr.From.Valid() {
+		problems = append(problems, fmt.Sprintf("unknown from state %q", tr.From))
+	}
+	if !tr.To.Valid() {
+		problems = append(problems, fmt.Sprintf("unknown to state %q", tr.To))
+	}
+	if tr.At.IsZero() {
+		problems = append(problems, "time is zero")
+	}
+	if strings.TrimSpace(tr.Actor) == "" {
+		problems = append(problems, "actor is empty (every move says who made it)")
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%w: transition: %s", ErrInvalid, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// Apply returns r moved by tr: the new state, Version+1, UpdatedAt = tr.At,
+// and, on reaching a terminal state, Outcome (and for failed and timed_out
+// Error) set to tr.Reason. It also returns tr with From filled in. It
+// refuses with ErrTransition a move the table forbids, and with
+// ErrTransition a tr.From that is not r's state (the caller read a stale
+// run). Every backend applies moves through it, so they agree.
+func (r Run) Apply(tr Transition) (Run, Transition, error) {
+	if err := tr.Validate(); err != nil {
+		return r, tr, err
+	}
+	if tr.From != "" && tr.From != r.State {
+		return r, tr, fmt.Errorf("%w: run %d is %s, not %s", ErrTransition, r.ID, r.State, tr.From)
+	}
+	tr.From = r.State
+	if (tr.To == Failed || tr.To == TimedOut) && strings.TrimSpace(tr.Reason) == "" {
+		return r, tr, fmt.Errorf("%w: run %d: moving to %s needs a reason (it becomes the run's error)", ErrInvalid, r.ID, tr.To)
+	}
+	if err := CheckTransition(r.State, tr.To); err != nil {
+		return r, tr, fmt.Errorf("run %d: %w", r.ID, err)
+	}
+	r.State = tr.To
+	r.Version++
+	r.UpdatedAt = tr.At
+	if tr.To.Terminal() {
+		r.Outcome = tr.Reason
+		if tr.To == Failed || tr.To == TimedOut {
+			r.Error = tr.Reason
+		}
+	}
+	return r, tr, nil
+}
