@@ -84,7 +84,7 @@ func newModel(cfg *config.Config, env func(string) (string, bool), log *slog.Log
 				"provider", d.Provider, "model", d.OpenAI.Model, "max_cost_per_ticket", d.MaxCostPerTicket,
 				"max_tokens_per_ticket", d.MaxTokensPerTicket)
 		}
-		log.Info("diagnosing with the rules provider and a model", "provider", d.Provider, "model", d.OpenAI.Model, "base_url", openai.RedactedURL(d.OpenAI.BaseURL))
+		log.Info("diagnosing with the rules provider and a model", "provider", d.Provider, "model", d.OpenAI.Model, "base_url", diagnose.RedactURL(d.OpenAI.BaseURL))
 		return p, nil
 	}
 	log.Info("diagnosing with the offline rules provider (no model configured)")

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/operator-dev/operator/internal/diagnose"
 )
 
 // Defaults for the zero values of Config.
@@ -67,33 +69,20 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// String keeps the key out of anything that prints a Config.
-func (c Config) String() string {
-	return fmt.Sprintf("anthropic.Config{BaseURL: %q, Model: %q, MaxTokens: %d, Timeout: %s, MaxRetries: %d, APIKey: %s}",
-		redactURL(c.BaseURL), c.Model, c.MaxTokens, c.Timeout, c.MaxRetries, keyState(c.APIKey))
+// printable is what the Config may show of itself.
+func (c Config) printable() diagnose.Printable {
+	return diagnose.Printable{Provider: "anthropic", BaseURL: c.BaseURL, Model: c.Model, MaxTokens: c.MaxTokens,
+		Timeout: c.Timeout, MaxRetries: c.MaxRetries, KeySet: c.APIKey != ""}
 }
+
+// String keeps the key out of anything that prints a Config.
+func (c Config) String() string { return c.printable().String() }
 
 // GoString covers %#v, which would otherwise print every field.
 func (c Config) GoString() string { return c.String() }
 
 // LogValue keeps the key out of structured logs.
-func (c Config) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("base_url", redactURL(c.BaseURL)),
-		slog.String("model", c.Model),
-		slog.Int64("max_tokens", c.MaxTokens),
-		slog.Duration("timeout", c.Timeout),
-		slog.Int("max_retries", c.MaxRetries),
-		slog.String("api_key", keyState(c.APIKey)),
-	)
-}
-
-func keyState(key string) string {
-	if key == "" {
-		return "(unset)"
-	}
-	return "(set)"
-}
+func (c Config) LogValue() slog.Value { return c.printable().LogValue() }
 
 // withDefaults fills the zero values and checks the rest. Its errors name
 // the model and the server, never the key.
@@ -148,16 +137,4 @@ func (c Config) withDefaults() (Config, error) {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	return c, nil
-}
-
-// redactURL hides a password in the URL's user info.
-func redactURL(raw string) string {
-	if raw == "" {
-		return ""
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	return u.Redacted()
 }

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/operator-dev/operator/internal/diagnose"
 )
 
 // Defaults for the zero values of Config.
@@ -84,13 +86,13 @@ func (c Config) withDefaults() (Config, error) {
 		return c, errors.New("openai-compatible: base URL must be an absolute http or https URL")
 	}
 	if strings.TrimSpace(c.Model) == "" {
-		return c, fmt.Errorf("openai-compatible %s: no model configured: a server's model names are its own (GET %s/models lists them)", redactURL(c.BaseURL), redactURL(c.BaseURL))
+		return c, fmt.Errorf("openai-compatible %s: no model configured: a server's model names are its own (GET %s/models lists them)", diagnose.RedactURL(c.BaseURL), diagnose.RedactURL(c.BaseURL))
 	}
 	if c.MaxTokens == 0 {
 		c.MaxTokens = DefaultMaxTokens
 	}
 	if c.MaxTokens < 0 {
-		return c, fmt.Errorf("openai-compatible %s: max tokens %d is negative", redactURL(c.BaseURL), c.MaxTokens)
+		return c, fmt.Errorf("openai-compatible %s: max tokens %d is negative", diagnose.RedactURL(c.BaseURL), c.MaxTokens)
 	}
 	switch c.TokenLimitParam {
 	case "":
@@ -98,13 +100,13 @@ func (c Config) withDefaults() (Config, error) {
 	case TokenLimitMaxTokens, TokenLimitMaxCompletionTokens:
 	default:
 		return c, fmt.Errorf("openai-compatible %s: token limit parameter %q is neither %s nor %s",
-			redactURL(c.BaseURL), c.TokenLimitParam, TokenLimitMaxTokens, TokenLimitMaxCompletionTokens)
+			diagnose.RedactURL(c.BaseURL), c.TokenLimitParam, TokenLimitMaxTokens, TokenLimitMaxCompletionTokens)
 	}
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout
 	}
 	if c.Timeout < 0 {
-		return c, fmt.Errorf("openai-compatible %s: timeout %s is negative", redactURL(c.BaseURL), c.Timeout)
+		return c, fmt.Errorf("openai-compatible %s: timeout %s is negative", diagnose.RedactURL(c.BaseURL), c.Timeout)
 	}
 	switch {
 	case c.MaxRetries == 0:
@@ -113,7 +115,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.MaxRetries = 0
 	}
 	if c.InputPricePerMTok < 0 || c.OutputPricePerMTok < 0 {
-		return c, fmt.Errorf("openai-compatible %s: a token price is negative", redactURL(c.BaseURL))
+		return c, fmt.Errorf("openai-compatible %s: a token price is negative", diagnose.RedactURL(c.BaseURL))
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -121,43 +123,17 @@ func (c Config) withDefaults() (Config, error) {
 	return c, nil
 }
 
-// redactURL hides a password in the URL's user info: errors and logs name
-// the server, never a credential.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	return u.Redacted()
+// printable is what the Config may show of itself.
+func (c Config) printable() diagnose.Printable {
+	return diagnose.Printable{Provider: "openai", BaseURL: c.BaseURL, Model: c.Model, MaxTokens: c.MaxTokens,
+		Timeout: c.Timeout, MaxRetries: c.MaxRetries, KeySet: c.APIKey != ""}
 }
 
 // String keeps the key out of anything that prints a Config.
-func (c Config) String() string {
-	return fmt.Sprintf("openai.Config{BaseURL: %q, Model: %q, MaxTokens: %d, Timeout: %s, MaxRetries: %d, APIKey: %s}",
-		redactURL(c.BaseURL), c.Model, c.MaxTokens, c.Timeout, c.MaxRetries, keyState(c.APIKey))
-}
+func (c Config) String() string { return c.printable().String() }
 
 // GoString covers %#v, which would otherwise print every field.
 func (c Config) GoString() string { return c.String() }
 
 // LogValue keeps the key out of structured logs.
-func (c Config) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("base_url", redactURL(c.BaseURL)),
-		slog.String("model", c.Model),
-		slog.Int64("max_tokens", c.MaxTokens),
-		slog.Duration("timeout", c.Timeout),
-		slog.Int("max_retries", c.MaxRetries),
-		slog.String("api_key", keyState(c.APIKey)),
-	)
-}
-
-func keyState(key string) string {
-	if key == "" {
-		return "(unset)"
-	}
-	return "(set)"
-}
-
-// RedactedURL is the base URL with any password in it masked, for logs.
-func RedactedURL(raw string) string { return redactURL(raw) }
+func (c Config) LogValue() slog.Value { return c.printable().LogValue() }

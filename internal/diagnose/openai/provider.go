@@ -61,16 +61,16 @@ func (p *Provider) Name() string { return "openai" }
 // returned with an error has no Raw, but its Usage says what was spent.
 func (p *Provider) Diagnose(ctx context.Context, req diagnose.Request) (diagnose.Answer, error) {
 	if req.Context == nil {
-		return diagnose.Answer{}, fmt.Errorf("openai-compatible %s: diagnose: no context", redactURL(p.cfg.BaseURL))
+		return diagnose.Answer{}, fmt.Errorf("openai-compatible %s: diagnose: no context", diagnose.RedactURL(p.cfg.BaseURL))
 	}
 	id := req.Context.Ticket.ID
 	start := time.Now()
 	ans, err := p.diagnose(ctx, req)
-	log := p.cfg.Logger.With("provider", p.Name(), "base_url", redactURL(p.cfg.BaseURL), "model", ans.Model,
+	log := p.cfg.Logger.With("provider", p.Name(), "base_url", diagnose.RedactURL(p.cfg.BaseURL), "model", ans.Model,
 		"ticket", int64(id), "attempts", ans.Usage.Attempts, "input_tokens", ans.Usage.InputTokens,
 		"output_tokens", ans.Usage.OutputTokens, "cost_usd", ans.Usage.CostUSD, "elapsed", time.Since(start))
 	if err != nil {
-		err = redact(fmt.Errorf("openai-compatible %s: diagnose ticket %d: %w", redactURL(p.cfg.BaseURL), id, err), p.cfg.APIKey)
+		err = redact(fmt.Errorf("openai-compatible %s: diagnose ticket %d: %w", diagnose.RedactURL(p.cfg.BaseURL), id, err), p.cfg.APIKey)
 		log.Warn("diagnosis failed", "err", err.Error())
 		return ans, err
 	}
