@@ -131,6 +131,21 @@ func TestPreflightTransferLeaderRefusals(t *testing.T) {
 		res := e.preflight(TransferLeader, map[string]any{"region_id": r.ID, "to_store_id": to})
 		wantInvalid(t, res, fmt.Sprintf("store %d holds no replica of region %d", to, r.ID))
 	})
+	t.Run("target store low on space", func(t *testing.T) {
+		e := newPFEnv(t, pdsim.Options{Stores: 5, Regions: 100})
+		r, to := e.follower(3)
+		e.fault(`{"type":"fill-disk","store":3,"available_ratio":0.1}`)
+		e.clock.Advance(10 * time.Second)
+		res := e.preflight(TransferLeader, map[string]any{"region_id": r.ID, "to_store_id": to})
+		wantInvalid(t, res, "target store 3 is low on space")
+	})
+	t.Run("scheduling halted", func(t *testing.T) {
+		e := newPFEnv(t, pdsim.Options{Stores: 5, Regions: 100})
+		r, to := e.follower(0)
+		e.post("/pd/api/v1/config/schedule", `{"halt-scheduling":"true"}`)
+		res := e.preflight(TransferLeader, map[string]any{"region_id": r.ID, "to_store_id": to})
+		wantInvalid(t, res, "PD scheduling is halted")
+	})
 	t.Run("target store down", func(t *testing.T) {
 		e := newPFEnv(t, pdsim.Options{Stores: 5, Regions: 100})
 		e.post("/pd/api/v1/config/schedule", `{"max-store-down-time":"1m"}`)
