@@ -141,23 +141,7 @@ func (s *Store) diagnoses(ctx context.Context, id ticket.ID, cond string, args .
 	if _, err := getTicket(ctx, s.r, "id = ?", int64(id)); err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+diagnosisColumns+` FROM diagnoses WHERE `+cond, args...)
-	if err != nil {
-		return nil, classify(err)
-	}
-	defer rows.Close()
-	var out []ticket.DiagnosisRecord
-	for rows.Next() {
-		r, err := scanDiagnosis(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, classify(err)
-	}
-	return out, nil
+	return queryAll(ctx, s.r, scanDiagnosis, `SELECT `+diagnosisColumns+` FROM diagnoses WHERE `+cond, args...)
 }
 
 // DiagnosisSpend implements store.Diagnoses.

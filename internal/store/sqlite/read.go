@@ -69,21 +69,9 @@ func (s *Store) List(ctx context.Context, f store.Filter) ([]ticket.Ticket, erro
 		q += ` LIMIT ?`
 		args = append(args, f.Limit)
 	}
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	out, err := queryAll(ctx, s.r, scanTicket, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list tickets: %w", classify(err))
-	}
-	defer rows.Close()
-	var out []ticket.Ticket
-	for rows.Next() {
-		t, err := scanTicket(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list tickets: %w", err)
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list tickets: %w", classify(err))
+		return nil, fmt.Errorf("list tickets: %w", err)
 	}
 	return out, nil
 }
@@ -93,21 +81,9 @@ func (s *Store) Events(ctx context.Context, id ticket.ID) ([]ticket.Event, error
 	if _, err := getTicket(ctx, s.r, "id = ?", int64(id)); err != nil {
 		return nil, fmt.Errorf("events of ticket %d: %w", id, err)
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+eventColumns+` FROM ticket_events WHERE ticket_id = ? ORDER BY at, id`, int64(id))
+	out, err := queryAll(ctx, s.r, scanEvent, `SELECT `+eventColumns+` FROM ticket_events WHERE ticket_id = ? ORDER BY at, id`, int64(id))
 	if err != nil {
-		return nil, fmt.Errorf("events of ticket %d: %w", id, classify(err))
-	}
-	defer rows.Close()
-	var out []ticket.Event
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, fmt.Errorf("events of ticket %d: %w", id, err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("events of ticket %d: %w", id, classify(err))
+		return nil, fmt.Errorf("events of ticket %d: %w", id, err)
 	}
 	return out, nil
 }

@@ -103,21 +103,9 @@ func (s *Store) ListRuns(ctx context.Context, f store.RunFilter) ([]action.Run, 
 		q += ` LIMIT ?`
 		args = append(args, f.Limit)
 	}
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	out, err := queryAll(ctx, s.r, scanRun, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list runs: %w", classify(err))
-	}
-	defer rows.Close()
-	var out []action.Run
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list runs: %w", err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list runs: %w", classify(err))
+		return nil, fmt.Errorf("list runs: %w", err)
 	}
 	return out, nil
 }

@@ -116,3 +116,25 @@ func insertEvent(ctx context.Context, q querier, e ticket.Event) (int64, error) 
 	}
 	return res.LastInsertId()
 }
+
+// queryAll runs a query and scans every row with scan. Errors come back
+// classified, for the caller to wrap with what it was doing.
+func queryAll[T any](ctx context.Context, q querier, scan func(interface{ Scan(...any) error }) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, classify(err)
+	}
+	return out, nil
+}
