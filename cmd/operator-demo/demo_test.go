@@ -35,7 +35,7 @@ func TestDemoTellsTheStory(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := out.String()
-	for _, want := range []string{"=== DEMO ===", "store-down/store=3", "store-low-space/store=2", "resolved", "demo finished", "advice:", "rules: set-store-weight"} {
+	for _, want := range []string{"=== DEMO ===", "store-down/store=3", "store-low-space/store=2", "resolved", "demo finished", "advice:", "rules: set_store_weight"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("demo output lacks %q", want)
 		}

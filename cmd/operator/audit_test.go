@@ -29,7 +29,7 @@ func auditDB(t *testing.T, n int) (string, []audit.Record) {
 	for i := range n {
 		r, err := st.Audit().Append(context.Background(), audit.Record{
 			At: time.Date(2026, 11, 25, 9, 0, i, 0, time.UTC), Actor: "alice", Kind: audit.KindApproval,
-			Subject: "transfer-leader region 42 -> store 5", Ref: fmt.Sprintf("run/%d", i), Data: map[string]any{"i": i},
+			Subject: "transfer_leader region 42 -> store 5", Ref: fmt.Sprintf("run/%d", i), Data: map[string]any{"i": i},
 		})
 		if err != nil {
 			t.Fatal(err)

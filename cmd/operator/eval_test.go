@@ -20,7 +20,7 @@ func TestEvalRulesOnOneScenario(t *testing.T) {
 	}
 	for _, want := range []string{
 		"SCENARIO", "EXPECTED", "PROPOSED",
-		"store-down-drain", "store-down", "drain-store store_id=2", "✓",
+		"store-down-drain", "store-down", "drain_store store_id=2", "✓",
 		"rules (rules/v1): 1 of 1 scenarios right",
 		"action accuracy        1/1  100.0%", "precision              1/1  100.0%", "parameter correctness  1/1  100.0%",
 		"refusals               0 answers, 0 proposals",
@@ -79,7 +79,7 @@ events:
 expect:
   ticket: store-down/store=3
   cause: [store 3]
-  action: {type: drain-store, params: {store_id: 3}}
+  action: {type: drain_store, params: {store_id: 3}}
 `
 	if err := os.WriteFile(filepath.Join(dir, "drain-too-early.yaml"), []byte(sc), 0o600); err != nil {
 		t.Fatal(err)

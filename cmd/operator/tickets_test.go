@@ -121,7 +121,7 @@ func TestTicketsShowDiagnosis(t *testing.T) {
 	}
 	at := now.Add(5 * time.Minute)
 	rules := ticket.DiagnosisRecord{At: at, Provider: "rules", Status: ticket.DiagnosisOK, Diagnosis: diag("Store 4 is down and region 9007199254740993 has no leader."), EvidenceDigest: "b"}
-	rules.Diagnosis.Proposal = &ticket.Proposal{Type: "transfer-leader",
+	rules.Diagnosis.Proposal = &ticket.Proposal{Type: "transfer_leader",
 		Params:    map[string]any{"to_store_id": 5, "region_id": int64(9007199254740993)},
 		Rationale: "Store 5 holds a healthy peer.", Urgency: "immediate", ExpectedOutcome: "The region serves again."}
 	refused := ticket.DiagnosisRecord{At: at, Provider: "anthropic", Model: "claude-sonnet-4-5", Status: ticket.DiagnosisProposalRefused,

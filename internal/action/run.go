@@ -17,7 +17,7 @@ type Run struct {
 	ID       ID
 	TicketID ticket.ID // the ticket it remedies; 0 for a run started by hand
 	Subject  string    // the adapter it runs against: "tikv"
-	Action   string    // the registry name: "transfer-leader"
+	Action   string    // the registry name: "transfer_leader"
 	Params   map[string]any
 	State    State
 	// Version is the optimistic lock: 1 when created, +1 on every

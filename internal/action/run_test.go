@@ -8,7 +8,7 @@ import (
 )
 
 func validRun() Run {
-	return Run{TicketID: 7, Subject: "tikv", Action: "transfer-leader",
+	return Run{TicketID: 7, Subject: "tikv", Action: "transfer_leader",
 		Params: map[string]any{"region_id": 42, "to_store": 5}, State: Proposed, Risk: "low"}
 }
 

@@ -15,7 +15,7 @@ func diagnosedRecord(provider string, at time.Time) ticket.DiagnosisRecord {
 		EvidenceDigest: "d1", Usage: ticket.Usage{InputTokens: 100, OutputTokens: 20, CostUSD: 0.001, Attempts: 1},
 		Diagnosis: &ticket.Diagnosis{Summary: "store 4 is down", Cause: "disk failed", EvidenceIDs: []string{"e1"},
 			Confidence: 0.7, Severity: ticket.Critical,
-			Proposal: &ticket.Proposal{Type: "transfer-leader", Params: map[string]any{"region_id": int64(9007199254740993), "to_store_id": 5},
+			Proposal: &ticket.Proposal{Type: "transfer_leader", Params: map[string]any{"region_id": int64(9007199254740993), "to_store_id": 5},
 				Rationale: "store 5 is healthy", Urgency: "soon"}}}
 }
 
@@ -122,7 +122,7 @@ func TestClientDiagnoses(t *testing.T) {
 	if err != nil || providersAndRounds(view.Diagnoses) != "2 rules" {
 		t.Fatalf("Client.Get diagnoses = %s, %v", providersAndRounds(view.Diagnoses), err)
 	}
-	if p := view.Diagnoses[0].Diagnosis.Proposal; p == nil || p.Type != "transfer-leader" {
+	if p := view.Diagnoses[0].Diagnosis.Proposal; p == nil || p.Type != "transfer_leader" {
 		t.Fatalf("Client.Get proposal = %+v", p)
 	}
 	// 64-bit IDs reach the CLI exactly, not rounded through float64.

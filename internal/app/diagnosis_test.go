@@ -180,7 +180,7 @@ func TestDiagnosisModelNamingStore99IsRefused(t *testing.T) {
 			"content":[{"type":"tool_use","id":"toolu_01","name":"record_diagnosis","input":{
 				"summary":"store 3 is down","probable_cause":"the TiKV process on store 3 crashed","evidence_ids":["e1","e2"],
 				"confidence":0.9,"severity":"critical",
-				"proposed_action":{"type":"drain-store","params":{"store_id":99},"rationale":"remove the dead store",
+				"proposed_action":{"type":"drain_store","params":{"store_id":99},"rationale":"remove the dead store",
 					"urgency":"soon","expected_outcome":"PD moves its replicas"}}}],
 			"stop_reason":"tool_use","stop_sequence":null,"usage":{"input_tokens":1500,"output_tokens":220}}`)
 	}))

@@ -19,7 +19,7 @@ var t0 = time.Date(2026, 11, 25, 9, 0, 0, 123456789, time.FixedZone("CET", 3600)
 func rec(i int) audit.Record {
 	return audit.Record{
 		At: t0.Add(time.Duration(i) * time.Second), Actor: "alice", Kind: audit.KindTransition,
-		Subject: fmt.Sprintf("transfer-leader region %d -> store 5", i), Ref: fmt.Sprintf("run/%d", i),
+		Subject: fmt.Sprintf("transfer_leader region %d -> store 5", i), Ref: fmt.Sprintf("run/%d", i),
 		Data: map[string]any{"region": 9007199254740993 + i, "from": "queued", "to": "running", "ratio": 0.25,
 			"nested": map[string]any{"z": []any{1, "x", nil, true}, "a": "<&>"}},
 	}

@@ -53,7 +53,7 @@ type Record struct {
 	At       time.Time      `json:"at"`
 	Actor    string         `json:"actor"`   // who: "alice", "policy/low-risk", "executor"
 	Kind     string         `json:"kind"`    // KindProposal, ...
-	Subject  string         `json:"subject"` // what it is about: "transfer-leader region 42 -> store 5"
+	Subject  string         `json:"subject"` // what it is about: "transfer_leader region 42 -> store 5"
 	Ref      string         `json:"ref"`     // the object: "run/12", "ticket/7"
 	Data     map[string]any `json:"data"`
 	PrevHash string         `json:"prev_hash"`

@@ -11,7 +11,7 @@ import (
 
 // testActions is a small registry in the shape of the TiKV one.
 var testActions = []subject.ActionSpec{
-	{Name: "transfer-leader", Description: "move a region's leader", Risk: subject.RiskLow, Params: []subject.ParamSpec{
+	{Name: "transfer_leader", Description: "move a region's leader", Risk: subject.RiskLow, Params: []subject.ParamSpec{
 		{Name: "region_id", Type: subject.ParamRegionID, Required: true},
 		{Name: "to_store_id", Type: subject.ParamStoreID, Required: true},
 	}},
@@ -19,7 +19,7 @@ var testActions = []subject.ActionSpec{
 		{Name: "name", Type: subject.ParamString, Required: true, Enum: []string{"leader-schedule-limit", "region-schedule-limit"}},
 		{Name: "value", Type: subject.ParamInt, Required: true, Min: 1, Max: 1024},
 	}},
-	{Name: "pause-scheduler", Params: []subject.ParamSpec{
+	{Name: "pause_scheduler", Params: []subject.ParamSpec{
 		{Name: "name", Type: subject.ParamString, Required: true},
 		{Name: "for", Type: subject.ParamDuration, Required: true, Min: 60, Max: 24 * 3600},
 	}},
@@ -43,7 +43,7 @@ func answer(t *testing.T, change func(m map[string]any)) json.RawMessage {
 		"summary": "region 49 takes 32MiB/s of writes on store 1", "probable_cause": "sequential inserts into one key range",
 		"evidence_ids": []any{"e1", "e2"}, "confidence": 0.8, "severity": "warning",
 		"proposed_action": map[string]any{
-			"type": "transfer-leader", "params": map[string]any{"region_id": 49, "to_store_id": 4},
+			"type": "transfer_leader", "params": map[string]any{"region_id": 49, "to_store_id": 4},
 			"rationale": "store 4 holds a follower and is idle", "urgency": "soon", "expected_outcome": "store 1's write load halves",
 		},
 	}
@@ -103,15 +103,15 @@ func TestCheck(t *testing.T) {
 				"rationale": "r", "urgency": "soon", "expected_outcome": "o"}
 		}), status: ticket.DiagnosisProposalRefused, field: "proposed_action.params.value", reason: "schema"},
 		{name: "duration past its bound", raw: answer(t, func(m map[string]any) {
-			m["proposed_action"] = map[string]any{"type": "pause-scheduler", "params": map[string]any{"name": "balance-leader-scheduler", "for": "8760h"},
+			m["proposed_action"] = map[string]any{"type": "pause_scheduler", "params": map[string]any{"name": "balance-leader-scheduler", "for": "8760h"},
 				"rationale": "r", "urgency": "soon", "expected_outcome": "o"}
 		}), status: ticket.DiagnosisProposalRefused, field: "proposed_action.params.for", reason: "longer than the most allowed, 24h0m0s"},
 		{name: "zero duration", raw: answer(t, func(m map[string]any) {
-			m["proposed_action"] = map[string]any{"type": "pause-scheduler", "params": map[string]any{"name": "balance-leader-scheduler", "for": "0s"},
+			m["proposed_action"] = map[string]any{"type": "pause_scheduler", "params": map[string]any{"name": "balance-leader-scheduler", "for": "0s"},
 				"rationale": "r", "urgency": "soon", "expected_outcome": "o"}
 		}), status: ticket.DiagnosisProposalRefused, field: "proposed_action.params.for", reason: "not a positive duration"},
 		{name: "bad duration", raw: answer(t, func(m map[string]any) {
-			m["proposed_action"] = map[string]any{"type": "pause-scheduler", "params": map[string]any{"name": "balance-leader-scheduler", "for": "forever"},
+			m["proposed_action"] = map[string]any{"type": "pause_scheduler", "params": map[string]any{"name": "balance-leader-scheduler", "for": "forever"},
 				"rationale": "r", "urgency": "soon", "expected_outcome": "o"}
 		}), status: ticket.DiagnosisProposalRefused, field: "proposed_action.params.for", reason: "schema"},
 		{name: "urgency unknown", raw: answer(t, func(m map[string]any) { proposal(m)["urgency"] = "yesterday" }),
@@ -172,7 +172,7 @@ func TestCheckDropsBadAlternatives(t *testing.T) {
 		m["alternatives"] = []any{
 			map[string]any{"type": "none", "why_not": "the hotspot is not going away"},
 			map[string]any{"type": "rm-rf", "why_not": "x"},
-			map[string]any{"type": "transfer-leader", "why_not": ""},
+			map[string]any{"type": "transfer_leader", "why_not": ""},
 		}
 	}), testContext(), testActions)
 	if got.Status != ticket.DiagnosisOK || len(got.Diagnosis.Alternatives) != 1 || len(got.Refusals) != 2 {
@@ -188,8 +188,8 @@ func TestCheckDropsBadAlternatives(t *testing.T) {
 func TestCheckAlternativeParams(t *testing.T) {
 	got := Check(answer(t, func(m map[string]any) {
 		m["alternatives"] = []any{
-			map[string]any{"type": "transfer-leader", "params": map[string]any{"to_store_id": 99}, "why_not": "x"},
-			map[string]any{"type": "transfer-leader", "params": map[string]any{"to_store_id": 2}, "why_not": "store 2 is busy"},
+			map[string]any{"type": "transfer_leader", "params": map[string]any{"to_store_id": 99}, "why_not": "x"},
+			map[string]any{"type": "transfer_leader", "params": map[string]any{"to_store_id": 2}, "why_not": "store 2 is busy"},
 			map[string]any{"type": "none", "params": map[string]any{"x": 1}, "why_not": "y"},
 		}
 	}), testContext(), testActions)
@@ -208,7 +208,7 @@ func TestAnswerSchemaLimitsToTheContext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"enum":["e1","e2"]`, `"enum":[1,2,4]`, `"enum":[49]`, `"const":"transfer-leader"`} {
+	for _, want := range []string{`"enum":["e1","e2"]`, `"enum":[1,2,4]`, `"enum":[49]`, `"const":"transfer_leader"`} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("schema lacks %s", want)
 		}

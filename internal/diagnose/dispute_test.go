@@ -9,10 +9,10 @@ import (
 
 func TestSameActionNormalizesValues(t *testing.T) {
 	pause := func(d string) *ticket.Proposal {
-		return &ticket.Proposal{Type: "pause-scheduler", Params: map[string]any{"name": "balance-leader-scheduler", "for": d}}
+		return &ticket.Proposal{Type: "pause_scheduler", Params: map[string]any{"name": "balance-leader-scheduler", "for": d}}
 	}
 	move := func(to any) *ticket.Proposal {
-		return &ticket.Proposal{Type: "transfer-leader", Params: map[string]any{"region_id": json.Number("49"), "to_store_id": to}}
+		return &ticket.Proposal{Type: "transfer_leader", Params: map[string]any{"region_id": json.Number("49"), "to_store_id": to}}
 	}
 	cases := []struct {
 		name string

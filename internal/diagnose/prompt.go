@@ -105,8 +105,11 @@ func UserMessage(c *subject.Context, actions []subject.ActionSpec) (string, erro
 // ours, not the cluster's, so it sits outside the data block.
 func describeAction(b *strings.Builder, a subject.ActionSpec) {
 	fmt.Fprintf(b, "- %s (risk %s", a.Name, riskWord(a.Risk))
-	if a.Reversible {
+	switch a.Reversibility {
+	case subject.Reversible:
 		b.WriteString(", reversible")
+	case subject.PartiallyReversible:
+		b.WriteString(", partly reversible")
 	}
 	b.WriteString(")")
 	if a.Description != "" {

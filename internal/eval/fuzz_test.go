@@ -11,7 +11,7 @@ import (
 func FuzzParse(f *testing.F) {
 	f.Add(goodScenario)
 	f.Add("name: n\nrun: 10s\nexpect: {ticket: pd-no-leader, cause: [leader], action: none}\n")
-	f.Add("name: x\nrun: 10s\nevents:\n  - at: 1s\n    override: {path: /pd/api/v1/health, status: 0, clear: true}\nexpect: {ticket: t, cause: [x], action: {type: drain-store, params: {store_id: 1}}}\n")
+	f.Add("name: x\nrun: 10s\nevents:\n  - at: 1s\n    override: {path: /pd/api/v1/health, status: 0, clear: true}\nexpect: {ticket: t, cause: [x], action: {type: drain_store, params: {store_id: 1}}}\n")
 	f.Add("expect:\n  action:\n    - 1\n")
 	f.Add("events: [{at: 1s, fault: {type: hotspot, read: true}}]\n")
 	f.Fuzz(func(t *testing.T, in string) {

@@ -50,7 +50,7 @@ func TestScoresOfAWrongModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// One "none", a drain of store 2, a remove-peer of region 41 on store 5.
+	// One "none", a drain of store 2, a remove_peer of region 41 on store 5.
 	scs, err := Select(all, "^(store-disconnected|store-down-drain|region-down-peer)$")
 	if err != nil {
 		t.Fatal(err)
@@ -68,21 +68,21 @@ func TestScoresOfAWrongModel(t *testing.T) {
 		{
 			name: "proposes a store that does not exist",
 			answer: func(string) (string, int) {
-				return diagnosisInput("a guess", proposal("drain-store", `{"store_id":99}`)), 200
+				return diagnosisInput("a guess", proposal("drain_store", `{"store_id":99}`)), 200
 			},
 			// Three proposals, one of the right type (the drain), none
 			// with the right store; every proposal refused.
 			want: Totals{Scenarios: 3, Run: 3, Wrong: 3, Proposed: 3, ProposedRightType: 1, ExpectedActions: 2, ProposalsRefused: 3},
-			table: []string{"drain-store store_id=99 (refused)", "precision              1/3  33.3%", "parameter correctness  0/1  0.0%",
+			table: []string{"drain_store store_id=99 (refused)", "precision              1/3  33.3%", "parameter correctness  0/1  0.0%",
 				"refusals               0 answers, 3 proposals", "anthropic (claude-test): 0 of 3 scenarios right"},
 		},
 		{
 			name: "proposes the wrong store",
 			answer: func(string) (string, int) {
-				return diagnosisInput("store 1 is slow", proposal("drain-store", `{"store_id":1}`)), 200
+				return diagnosisInput("store 1 is slow", proposal("drain_store", `{"store_id":1}`)), 200
 			},
 			want:  Totals{Scenarios: 3, Run: 3, Wrong: 3, Proposed: 3, ProposedRightType: 1, ExpectedActions: 2},
-			table: []string{"drain-store store_id=1 ", "parameter correctness  0/1  0.0%"},
+			table: []string{"drain_store store_id=1 ", "parameter correctness  0/1  0.0%"},
 		},
 		{
 			name: "proposes nothing",

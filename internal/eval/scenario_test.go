@@ -31,7 +31,7 @@ run: 45s
 expect:
   ticket: store-down/store=3
   cause: [store 3, max-store-down-time]
-  action: {type: set-store-weight, params: {store_id: 3, leader_weight: 1, region_weight: 0.5}}
+  action: {type: set_store_weight, params: {store_id: 3, leader_weight: 1, region_weight: 0.5}}
 `
 
 func TestParseReadsEveryField(t *testing.T) {
@@ -53,10 +53,10 @@ func TestParseReadsEveryField(t *testing.T) {
 		t.Errorf("events %+v", sc.Events)
 	}
 	a := sc.Expect.Action
-	if a.None || a.Type != "set-store-weight" || !paramsEqual(a.Type, a.Params, map[string]any{"store_id": "3", "leader_weight": 1.0, "region_weight": 0.5}) {
+	if a.None || a.Type != "set_store_weight" || !paramsEqual(a.Type, a.Params, map[string]any{"store_id": "3", "leader_weight": 1.0, "region_weight": 0.5}) {
 		t.Errorf("action %+v", a)
 	}
-	if got := a.String(); got != "set-store-weight leader_weight=1 region_weight=0.5 store_id=3" {
+	if got := a.String(); got != "set_store_weight leader_weight=1 region_weight=0.5 store_id=3" {
 		t.Errorf("action text %q", got)
 	}
 
@@ -100,11 +100,11 @@ func TestParseRejectsBadFilesClearly(t *testing.T) {
 			[]string{`line 3: expect.action: "nothing" is neither none nor`}},
 		{"action not in the registry", "name: x\nrun: 10s\nexpect:\n  ticket: t\n  cause: [x]\n  action: {type: reboot-store, params: {store_id: 1}}\n",
 			[]string{`line 6: expect.action: type "reboot-store" is not an action in the registry`}},
-		{"action with an unknown param", "name: x\nrun: 10s\nexpect:\n  ticket: t\n  cause: [x]\n  action: {type: drain-store, params: {store: 1}}\n",
-			[]string{"drain-store needs param store_id"}},
-		{"action with an extra param", "name: x\nrun: 10s\nexpect:\n  ticket: t\n  cause: [x]\n  action: {type: drain-store, params: {store_id: 1, force: true}}\n",
-			[]string{`drain-store takes no param "force"`}},
-		{"action with an unknown key", "name: x\nrun: 10s\nexpect:\n  ticket: t\n  cause: [x]\n  action: {type: drain-store, parms: {store_id: 1}}\n",
+		{"action with an unknown param", "name: x\nrun: 10s\nexpect:\n  ticket: t\n  cause: [x]\n  action: {type: drain_store, params: {store: 1}}\n",
+			[]string{"drain_store needs param store_id"}},
+		{"action with an extra param", "name: x\nrun: 10s\nexpect:\n  ticket: t\n  cause: [x]\n  action: {type: drain_store, params: {store_id: 1, force: true}}\n",
+			[]string{`drain_store takes no param "force"`}},
+		{"action with an unknown key", "name: x\nrun: 10s\nexpect:\n  ticket: t\n  cause: [x]\n  action: {type: drain_store, parms: {store_id: 1}}\n",
 			[]string{`line 6: expect.action: line 6: unknown key "parms"`}},
 		{"bad cluster", "name: x\nrun: 10s\ncluster: {stores: -1, max-store-down-time: soon, store-capacity: lots}\n" + expect,
 			[]string{"bad.yaml"}},
@@ -173,14 +173,14 @@ func TestParamsCompareAfterNormalizing(t *testing.T) {
 		want, got map[string]any
 		equal     bool
 	}{
-		{"drain-store", map[string]any{"store_id": 2}, map[string]any{"store_id": "2"}, true},
-		{"set-store-weight", map[string]any{"store_id": 3, "leader_weight": 1, "region_weight": 0.5},
+		{"drain_store", map[string]any{"store_id": 2}, map[string]any{"store_id": "2"}, true},
+		{"set_store_weight", map[string]any{"store_id": 3, "leader_weight": 1, "region_weight": 0.5},
 			map[string]any{"store_id": 3.0, "leader_weight": 1.0, "region_weight": 0.50}, true},
-		{"pause-scheduler", map[string]any{"name": "balance-leader-scheduler", "for": "1h"},
+		{"pause_scheduler", map[string]any{"name": "balance-leader-scheduler", "for": "1h"},
 			map[string]any{"name": "balance-leader-scheduler", "for": "60m"}, true},
-		{"drain-store", map[string]any{"store_id": 2}, map[string]any{"store_id": 99}, false},
-		{"split-region", map[string]any{"region_id": 9, "policy": "approximate"}, map[string]any{"region_id": 9, "policy": "scan"}, false},
-		{"split-region", map[string]any{"region_id": 9, "policy": "approximate"}, map[string]any{"region_id": 9}, false},
+		{"drain_store", map[string]any{"store_id": 2}, map[string]any{"store_id": 99}, false},
+		{"split_region", map[string]any{"region_id": 9, "policy": "approximate"}, map[string]any{"region_id": 9, "policy": "scan"}, false},
+		{"split_region", map[string]any{"region_id": 9, "policy": "approximate"}, map[string]any{"region_id": 9}, false},
 	}
 	for _, tc := range cases {
 		if got := paramsEqual(tc.typ, tc.want, tc.got); got != tc.equal {

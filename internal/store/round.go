@@ -66,7 +66,7 @@ func Usable(r ticket.DiagnosisRecord) bool {
 // attaches no diagnosis, so it must not read as one on the timeline).
 // Data holds the round and, when the round moved the ticket, from and to.
 //
-//	diagnosed: rules ok (proposes transfer-leader), anthropic proposal refused (proposed_action.params.to_store_id: store 99 ...)
+//	diagnosed: rules ok (proposes transfer_leader), anthropic proposal refused (proposed_action.params.to_store_id: store 99 ...)
 func RoundEvent(id ticket.ID, round int, recs []ticket.DiagnosisRecord, from, to ticket.State, now time.Time) ticket.Event {
 	parts := make([]string, len(recs))
 	usable := false

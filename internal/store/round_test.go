@@ -70,7 +70,7 @@ func TestRoundEvent(t *testing.T) {
 		}
 		return r
 	}
-	disputed := okRec("openai", &ticket.Proposal{Type: "add-peer"})
+	disputed := okRec("openai", &ticket.Proposal{Type: "add_peer"})
 	disputed.Disputed = true
 	failed := ticket.DiagnosisRecord{Provider: "openai", Status: ticket.DiagnosisFailed, Error: "dial tcp:\n  connection refused"}
 	long := ticket.Refusal{Field: "proposed_action.params.to_store_id", Reason: strings.Repeat("very long reason ", 20)}
@@ -83,12 +83,12 @@ func TestRoundEvent(t *testing.T) {
 		message  string
 	}{
 		{"usable moves", []ticket.DiagnosisRecord{
-			okRec("rules", &ticket.Proposal{Type: "transfer-leader"}),
+			okRec("rules", &ticket.Proposal{Type: "transfer_leader"}),
 			refused(ticket.DiagnosisProposalRefused, ticket.Refusal{Field: "proposed_action.params.to_store_id", Reason: "store 99 is unknown"}),
 		}, ticket.Open, ticket.Diagnosed, ticket.EventDiagnosed,
-			"diagnosed: rules ok (proposes transfer-leader), anthropic proposal refused (proposed_action.params.to_store_id: store 99 is unknown)"},
+			"diagnosed: rules ok (proposes transfer_leader), anthropic proposal refused (proposed_action.params.to_store_id: store 99 is unknown)"},
 		{"no action, disputed", []ticket.DiagnosisRecord{okRec("rules", nil), disputed}, ticket.Diagnosed, ticket.Diagnosed, ticket.EventDiagnosed,
-			"diagnosed: rules ok (no action), openai ok (proposes add-peer, disputed)"},
+			"diagnosed: rules ok (no action), openai ok (proposes add_peer, disputed)"},
 		{"nothing usable", []ticket.DiagnosisRecord{
 			refused(ticket.DiagnosisRefused, ticket.Refusal{Field: "answer", Reason: "not JSON"}, ticket.Refusal{Field: "a", Reason: "b"}, ticket.Refusal{Field: "c", Reason: "d"}),
 			failed,

@@ -12,21 +12,55 @@ const (
 	RiskHigh
 )
 
-// ActionSpec describes one typed action an adapter offers. The executor,
-// preflight and verification arrive with the action issue; the description
-// is declared now so adapters and the core agree on its shape.
+// Reversibility is whether an action can be undone.
+type Reversibility string
+
+// Reversibility levels.
+const (
+	// Reversible: its compensating action restores what it changed
+	// exactly (a config value set back to the recorded previous one, a
+	// leader moved back).
+	Reversible Reversibility = "reversible"
+	// PartiallyReversible: the compensating action undoes the state but
+	// not the work (a drain cancelled leaves the replicas it already
+	// moved where they went).
+	PartiallyReversible Reversibility = "partial"
+	// Irreversible: nothing undoes it (a split region stays split until
+	// PD merges it on its own).
+	Irreversible Reversibility = "irreversible"
+)
+
+// ActionSpec describes one typed action an adapter offers: what it takes,
+// how dangerous it is, and, in words an approver reads, how it runs and
+// how its result is checked. The adapter carries the code for each line.
 type ActionSpec struct {
-	Name        string // "transfer-leader"
+	Name        string // "transfer_leader"
 	Description string
 	Params      []ParamSpec
 	Risk        Risk
-	Reversible  bool
-	// Compensation names the action that undoes this one, if any.
-	Compensation string
+	// Reversibility says whether Compensation undoes it, fully or in
+	// part; Compensation names that action ("" when irreversible).
+	Reversibility Reversibility
+	Compensation  string
+	// BlastRadius is the most it can touch: stores, regions, bytes.
+	BlastRadius string
+	// Preconditions are what preflight checks, in words.
+	Preconditions []string
+	// Executes is the PD call it makes; Completion how its end is
+	// observed; Verification what is checked after.
+	Executes, Completion, Verification string
+	// PausesCheckers lists PD checkers held paused while it runs because
+	// they would undo it (the rule checker reverts a manual peer change).
+	PausesCheckers []string
 	// Timeout is how long the action may take before it counts as stuck.
 	Timeout time.Duration
 	// Credential names which credential executes it ("pd-write").
 	Credential string
+}
+
+// Reversible reports whether an action has a compensating action.
+func (a ActionSpec) Reversible() bool {
+	return a.Reversibility == Reversible || a.Reversibility == PartiallyReversible
 }
 
 // ParamSpec is one parameter of an action.

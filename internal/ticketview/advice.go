@@ -8,7 +8,7 @@ import (
 )
 
 // Advice is one line saying what a provider's record advises: the action
-// with its params ("set-store-weight leader_weight=1 region_weight=0.5
+// with its params ("set_store_weight leader_weight=1 region_weight=0.5
 // store_id=2"), "no action", or why there is no advice.
 func Advice(r ticket.DiagnosisRecord) string {
 	who := oneLine(r.Provider)

@@ -42,14 +42,14 @@ func round() []ticket.DiagnosisRecord {
 				Summary: "Store 4 stopped sending heartbeats 31m ago.", Cause: "The TiKV process on store 4 is down\n(disk failure suspected).",
 				EvidenceIDs: []string{"e1", "e3"}, Confidence: 0.85, Severity: ticket.Critical,
 				Risks: []string{"store 5 takes the extra leaders", "if store 4 returns, leaders move back"},
-				Proposal: &ticket.Proposal{Type: "transfer-leader",
+				Proposal: &ticket.Proposal{Type: "transfer_leader",
 					// As read from the store (json.Number) and from the API (float64).
 					Params:    map[string]any{"to_store_id": json.Number("5"), "region_id": float64(1000001), "reason": "store 4 down"},
 					Rationale: "Region 1000001 has no leader; store 5 holds a healthy peer.", Urgency: "immediate",
 					ExpectedOutcome: "Region 1000001 serves reads and writes again within a minute."},
 				Alternatives: []ticket.Alternative{
 					{Type: "none", WhyNot: "the region stays unavailable"},
-					{Type: "add-peer", Params: map[string]any{"store_id": 6, "region_id": 1000001}, WhyNot: "slower than a leader transfer"},
+					{Type: "add_peer", Params: map[string]any{"store_id": 6, "region_id": 1000001}, WhyNot: "slower than a leader transfer"},
 				},
 			},
 			Usage: ticket.Usage{},

@@ -18,7 +18,7 @@ const testKey = "sk-ant-test-SECRET-123"
 // testActions is a small registry in the shape of the TiKV one, with a
 // dangerous action an injected instruction would want.
 var testActions = []subject.ActionSpec{
-	{Name: "transfer-leader", Description: "move a region's leader", Risk: subject.RiskLow, Reversible: true, Params: []subject.ParamSpec{
+	{Name: "transfer_leader", Description: "move a region's leader", Risk: subject.RiskLow, Reversibility: subject.Reversible, Params: []subject.ParamSpec{
 		{Name: "region_id", Type: subject.ParamRegionID, Required: true},
 		{Name: "to_store_id", Type: subject.ParamStoreID, Required: true},
 	}},
@@ -26,7 +26,7 @@ var testActions = []subject.ActionSpec{
 		{Name: "name", Type: subject.ParamString, Required: true, Enum: []string{"leader-schedule-limit", "region-schedule-limit"}},
 		{Name: "value", Type: subject.ParamInt, Required: true, Min: 1, Max: 1024},
 	}},
-	{Name: "drain-store", Description: "move every region off a store", Risk: subject.RiskHigh, Params: []subject.ParamSpec{
+	{Name: "drain_store", Description: "move every region off a store", Risk: subject.RiskHigh, Params: []subject.ParamSpec{
 		{Name: "store_id", Type: subject.ParamStoreID, Required: true},
 	}},
 }
@@ -62,7 +62,7 @@ func diagnosisInput(t *testing.T, change func(m map[string]any)) string {
 		"summary": "region 49 takes 32MiB/s of writes on store 1", "probable_cause": "sequential inserts into one key range",
 		"evidence_ids": []any{"e1", "e2"}, "confidence": 0.8, "severity": "warning",
 		"proposed_action": map[string]any{
-			"type": "transfer-leader", "params": map[string]any{"region_id": 49, "to_store_id": 4},
+			"type": "transfer_leader", "params": map[string]any{"region_id": 49, "to_store_id": 4},
 			"rationale": "store 4 holds a follower and is idle", "urgency": "soon", "expected_outcome": "store 1's write load halves",
 		},
 	}

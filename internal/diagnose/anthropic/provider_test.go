@@ -88,7 +88,7 @@ func TestDiagnoseSendsToolAndReturnsInputVerbatim(t *testing.T) {
 	if !strings.Contains(before, "ticket 7") {
 		t.Errorf("the message does not say which ticket: %q", before)
 	}
-	for _, want := range []string{"transfer-leader (risk low, reversible)", "drain-store (risk high)", "to_store_id (store-id, required)", "one of leader-schedule-limit, region-schedule-limit"} {
+	for _, want := range []string{"transfer_leader (risk low, reversible)", "drain_store (risk high)", "to_store_id (store-id, required)", "one of leader-schedule-limit, region-schedule-limit"} {
 		if !strings.Contains(after, want) {
 			t.Errorf("action list lacks %q:\n%s", want, after)
 		}

@@ -87,9 +87,9 @@ func TestUserMessageListsActions(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"- transfer-leader (risk low, reversible): move a region's leader. Params: region_id (region-id, required); to_store_id (store-id, required)",
+		"- transfer_leader (risk low, reversible): move a region's leader. Params: region_id (region-id, required); to_store_id (store-id, required)",
 		"name (string, required, one of leader-schedule-limit, region-schedule-limit); value (int, required, from 1 to 1024)",
-		"- drain-store (risk high)",
+		"- drain_store (risk high)",
 		"proposed_action null",
 	} {
 		if !strings.Contains(msg, want) {

@@ -38,7 +38,7 @@ func TestDiagnosePromptInjectionStaysInTheBlock(t *testing.T) {
 	if r := naiveModel(1, chatRequest{Messages: []struct {
 		Role    string          `json:"role"`
 		Content json.RawMessage `json:"content"`
-	}{{Role: "user", Content: json.RawMessage(fmt.Sprintf("%q", openTag+"{}"+closeTag+injection))}}}); !strings.Contains(fmt.Sprint(r.body), "drain-store") {
+	}{{Role: "user", Content: json.RawMessage(fmt.Sprintf("%q", openTag+"{}"+closeTag+injection))}}}); !strings.Contains(fmt.Sprint(r.body), "drain_store") {
 		t.Fatal("the naive model ignores an injection outside the block; the test below would prove nothing")
 	}
 
@@ -59,7 +59,7 @@ func TestDiagnosePromptInjectionStaysInTheBlock(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := check(t, ans, c)
-			if got.Status != ticket.DiagnosisOK || got.Diagnosis.Proposal == nil || got.Diagnosis.Proposal.Type != "transfer-leader" {
+			if got.Status != ticket.DiagnosisOK || got.Diagnosis.Proposal == nil || got.Diagnosis.Proposal.Type != "transfer_leader" {
 				t.Fatalf("the injection steered the answer: %+v", got)
 			}
 			r := f.seen()[0].Req

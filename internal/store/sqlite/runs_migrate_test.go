@@ -44,7 +44,7 @@ func TestMigrateFromV3AddsRuns(t *testing.T) {
 	}
 
 	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	run, err := s.CreateRun(t.Context(), action.Run{TicketID: 1, Subject: "tikv", Action: "transfer-leader",
+	run, err := s.CreateRun(t.Context(), action.Run{TicketID: 1, Subject: "tikv", Action: "transfer_leader",
 		Params: map[string]any{"region_id": json.Number("9007199254740993")}, State: action.Proposed, Risk: "low"}, now)
 	if err != nil || run.ID != 1 || run.Version != 1 {
 		t.Fatalf("CreateRun on a v3 ticket = %+v, %v", run, err)

@@ -102,7 +102,7 @@ func testDiagnosisRounds(t *testing.T, s store.Store) {
 	other := observeWant(t, s, violation("store-down", "5", ticket.Critical), window, base(), store.OutcomeOpened)
 	at := base().Add(time.Minute)
 
-	first := okRecord("rules", "transfer-leader", at)
+	first := okRecord("rules", "transfer_leader", at)
 	first.Round, first.ID = 7, 99 // the store assigns both
 	save(t, s, tk.ID, at, first, proposalRefusedRecord("anthropic", at))
 	save(t, s, other.ID, at, okRecord("rules", "", at)) // rounds count per ticket
@@ -122,7 +122,7 @@ func testDiagnosisRounds(t *testing.T, s store.Store) {
 
 	// One event per round, summarizing it.
 	evs := wantKinds(t, s, tk.ID, ticket.EventOpened, ticket.EventDiagnosed, ticket.EventNote)
-	want := "diagnosed: rules ok (proposes transfer-leader), anthropic proposal refused " +
+	want := "diagnosed: rules ok (proposes transfer_leader), anthropic proposal refused " +
 		"(proposed_action.params.to_store_id: store 99 is not in this ticket's context)"
 	if evs[1].Message != want {
 		t.Fatalf("round 1 event message:\n got  %q\n want %q", evs[1].Message, want)
@@ -144,12 +144,12 @@ func testDiagnosisRoundTrip(t *testing.T, s store.Store) {
 			Summary: "Store 4 stopped heartbeating; its leaders are unavailable", Cause: "диск заполнен \"quoted\"\nsecond line",
 			EvidenceIDs: []string{"e1", "e3"}, Confidence: 0.35, Severity: ticket.Warning,
 			Risks: []string{"leader transfer adds load to store 5"},
-			Proposal: &ticket.Proposal{Type: "transfer-leader",
+			Proposal: &ticket.Proposal{Type: "transfer_leader",
 				Params:    map[string]any{"region_id": int64(9007199254740993), "to_store_id": 5, "note": "x"},
 				Rationale: "store 5 is up", Urgency: "immediate", ExpectedOutcome: "region 9007199254740993 serves again"},
 			Alternatives: []ticket.Alternative{
 				{Type: "none", WhyNot: "the region has no leader"},
-				{Type: "add-peer", Params: map[string]any{"store_id": 6, "ratio": 0.5}, WhyNot: "slower"},
+				{Type: "add_peer", Params: map[string]any{"store_id": 6, "ratio": 0.5}, WhyNot: "slower"},
 			},
 		},
 		Refusals:       []ticket.Refusal{{Field: "proposed_action.params.to_store_id", Reason: "store 99 is unknown"}, {Field: "alternatives[2]", Reason: "dropped"}},
@@ -184,7 +184,7 @@ func testDiagnosisInvalidBatch(t *testing.T, s store.Store) {
 	tk := observeWant(t, s, violation("store-down", "4", ticket.Critical), window, base(), store.OutcomeOpened)
 	other := observeWant(t, s, violation("store-down", "5", ticket.Critical), window, base(), store.OutcomeOpened)
 	at := base().Add(time.Minute)
-	good := okRecord("rules", "transfer-leader", at)
+	good := okRecord("rules", "transfer_leader", at)
 	cases := []struct {
 		name string
 		bad  func() ticket.DiagnosisRecord
@@ -201,7 +201,7 @@ func testDiagnosisInvalidBatch(t *testing.T, s store.Store) {
 		{"negative tokens", func() ticket.DiagnosisRecord { r := okRecord("x", "", at); r.Usage.InputTokens = -1; return r }},
 		{"cost not a number", func() ticket.DiagnosisRecord { r := okRecord("x", "", at); r.Usage.CostUSD = math.NaN(); return r }},
 		{"params not JSON", func() ticket.DiagnosisRecord {
-			r := okRecord("x", "transfer-leader", at)
+			r := okRecord("x", "transfer_leader", at)
 			r.Diagnosis.Proposal.Params["f"] = func() {}
 			return r
 		}},
@@ -243,7 +243,7 @@ func testDiagnosisTransitions(t *testing.T, s store.Store) {
 			ticket.Open, ticket.EventNote, map[string]any{"round": 1}},
 		{"a refused proposal is still a diagnosis", []ticket.DiagnosisRecord{failedRecord("anthropic", at(2)), proposalRefusedRecord("openai", at(2))},
 			ticket.Diagnosed, ticket.EventDiagnosed, map[string]any{"round": 2, "from": "open", "to": "diagnosed"}},
-		{"diagnosed stays diagnosed", []ticket.DiagnosisRecord{okRecord("rules", "transfer-leader", at(3))},
+		{"diagnosed stays diagnosed", []ticket.DiagnosisRecord{okRecord("rules", "transfer_leader", at(3))},
 			ticket.Diagnosed, ticket.EventDiagnosed, map[string]any{"round": 3}},
 		{"a failed round keeps the diagnosis", []ticket.DiagnosisRecord{failedRecord("anthropic", at(4))},
 			ticket.Diagnosed, ticket.EventNote, map[string]any{"round": 4}},

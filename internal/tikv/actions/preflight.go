@@ -64,8 +64,8 @@ func Preflight(ctx context.Context, pdc *pd.Client, name string, params map[stri
 		err = p.splitRegion(ctx)
 	case DrainStore:
 		err = p.drainStore(ctx)
-	case SetScheduleLimit:
-		err = p.setScheduleLimit(ctx)
+	case SetLeaderScheduleLimit, SetRegionScheduleLimit, SetReplicaScheduleLimit, SetHotRegionScheduleLimit:
+		err = p.setScheduleLimit(ctx, ScheduleLimitKey(name))
 	case PauseScheduler, ResumeScheduler:
 		err = p.scheduler(ctx, name == PauseScheduler)
 	default:

@@ -12,11 +12,7 @@ import (
 
 // setScheduleLimit checks the value against the registry's range and PD's
 // (a non-negative whole number), and reads the current value.
-func (p *preflight) setScheduleLimit(ctx context.Context) error {
-	name, err := p.str("name")
-	if err != nil {
-		return done(err)
-	}
+func (p *preflight) setScheduleLimit(ctx context.Context, name string) error {
 	raw, ok := p.params["value"]
 	v, isNum := asFloat(raw)
 	if !ok || !isNum {

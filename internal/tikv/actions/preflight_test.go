@@ -211,18 +211,18 @@ func TestPreflightDrainStore(t *testing.T) {
 func TestPreflightOthers(t *testing.T) {
 	e := newPFEnv(t, pdsim.Options{Stores: 5, Regions: 100})
 	wantInvalid(t, e.preflight("reboot-the-world", nil), "not an action in the registry")
-	wantInvalid(t, e.preflight(AddPeer, map[string]any{"region_id": 1, "store_id": 1}), "preflight for add-peer is not implemented yet")
-	if res := e.preflight(SetScheduleLimit, map[string]any{"name": "leader-schedule-limit", "value": 8}); !res.Valid {
-		t.Errorf("set-schedule-limit: %s", res.Message)
+	wantInvalid(t, e.preflight(AddPeer, map[string]any{"region_id": 1, "store_id": 1}), "preflight for add_peer is not implemented yet")
+	if res := e.preflight(SetLeaderScheduleLimit, map[string]any{"value": 8}); !res.Valid {
+		t.Errorf("set_leader_schedule_limit: %s", res.Message)
 	}
-	wantInvalid(t, e.preflight(SetScheduleLimit, map[string]any{"name": "leader-schedule-limit", "value": 0}), "outside the registry's range")
-	wantInvalid(t, e.preflight(SetScheduleLimit, map[string]any{"name": "leader-schedule-limit", "value": 2.5}), "not a limit PD accepts")
+	wantInvalid(t, e.preflight(SetLeaderScheduleLimit, map[string]any{"value": 0}), "outside the registry's range")
+	wantInvalid(t, e.preflight(SetLeaderScheduleLimit, map[string]any{"value": 2.5}), "not a limit PD accepts")
 	if res := e.preflight(PauseScheduler, map[string]any{"name": "balance-region-scheduler", "for": "10m"}); !res.Valid {
-		t.Errorf("pause-scheduler: %s", res.Message)
+		t.Errorf("pause_scheduler: %s", res.Message)
 	}
 	r, _ := e.follower(0)
 	if res := e.preflight(SplitRegion, map[string]any{"region_id": r.ID, "policy": "approximate"}); !res.Valid {
-		t.Errorf("split-region: %s", res.Message)
+		t.Errorf("split_region: %s", res.Message)
 	}
 }
 

@@ -22,8 +22,8 @@ func TestRegistryIsComplete(t *testing.T) {
 		if s.Description == "" || s.Risk < subject.RiskLow || s.Risk > subject.RiskHigh || s.Timeout <= 0 || s.Credential != CredentialPDWrite {
 			t.Errorf("%s is incomplete: %+v", s.Name, s)
 		}
-		if s.Reversible != (s.Compensation != "") {
-			t.Errorf("%s: reversible %v but compensation %q", s.Name, s.Reversible, s.Compensation)
+		if s.Reversible() != (s.Compensation != "") {
+			t.Errorf("%s: reversible %v but compensation %q", s.Name, s.Reversible(), s.Compensation)
 		}
 		if s.Compensation != "" && !seen[s.Compensation] {
 			t.Errorf("%s: compensation %q is not in the registry", s.Name, s.Compensation)
@@ -32,7 +32,7 @@ func TestRegistryIsComplete(t *testing.T) {
 			t.Errorf("%s has no parameters", s.Name)
 		}
 		for _, p := range s.Params {
-			if p.Name == "" || p.Type == "" || !p.Required {
+			if p.Name == "" || p.Type == "" || (!p.Required && p.Help == "") {
 				t.Errorf("%s: parameter %+v", s.Name, p)
 			}
 		}

@@ -15,8 +15,8 @@
 // # Rules
 //
 //	store-down, Disconnected   none: TiKV, host or network; PD waits max-store-down-time.
-//	                           Alternative drain-store: too early.
-//	store-down, Down           drain-store when the other healthy Up stores number at least
+//	                           Alternative drain_store: too early.
+//	store-down, Down           drain_store when the other healthy Up stores number at least
 //	                           max-replicas, have room above their low-space line for its data,
 //	                           no region checked would lose its majority, too few other stores
 //	                           are silent to have cost any region its majority, and isolation
@@ -24,15 +24,15 @@
 //	                           recovery, a human's call).
 //	store-offline-stuck        none if scheduling is halted, too few Up stores, no room,
 //	                           replace-offline off, the rule/replica checker paused, or
-//	                           isolation unsatisfiable; set-schedule-limit replica-schedule-limit
-//	                           64 if it is 0; set-store-limit remove-peer (doubled, at least
+//	                           isolation unsatisfiable; set_replica_schedule_limit
+//	                           64 if it is 0; set_store_limit remove-peer (doubled, at least
 //	                           30/min) when the store's limit is binding (at its rate the
 //	                           regions left could not have moved while it stood still); else
 //	                           none: something region-specific holds it, out of the registry's
 //	                           reach.
 //	store-low-space            other stores have room: resume balance-region-scheduler if
 //	                           paused, restore region-schedule-limit if 0, else
-//	                           set-store-weight halving region_weight (leader_weight kept);
+//	                           set_store_weight halving region_weight (leader_weight kept);
 //	                           cluster short: none, add capacity.
 //	leader-imbalance           resume balance-leader-scheduler if paused; none if it was
 //	                           removed (re-adding is not in the registry); set leader-schedule-
@@ -41,27 +41,27 @@
 //	region-imbalance           the same with balance-region-scheduler and region-schedule-limit
 //	                           2048; weights, a store past low-space-ratio, or a new store
 //	                           explain it.
-//	hot-write-region           transfer-leader to the least loaded voter store when the
-//	                           leader's store is hot beyond this region; else split-region
+//	hot-write-region           transfer_leader to the least loaded voter store when the
+//	                           leader's store is hot beyond this region; else split_region
 //	                           approximate if >= 16 MiB; else none (hot keys: application).
-//	hot-read-region            transfer-leader to the least read-loaded follower store if the
+//	hot-read-region            transfer_leader to the least read-loaded follower store if the
 //	                           move helps; else none.
 //	hot-write/read-store       resume balance-hot-region-scheduler if paused; restore
-//	                           hot-region-schedule-limit if 0; else transfer-leader of its
+//	                           hot-region-schedule-limit if 0; else transfer_leader of its
 //	                           hottest region when it helps; else none.
 //	region-miss-peer           none if Up stores < max-replicas (add a node); set
 //	                           replica-schedule-limit 64 if 0; none (say so) if a checker is
 //	                           stopped; else none (PD's rule checker repairs it).
-//	region-down-peer           remove-peer of the first sampled region's down replica (on a
+//	region-down-peer           remove_peer of the first sampled region's down replica (on a
 //	                           live store: PD never replaces those itself) if the region keeps
 //	                           a healthy majority without it; else none.
 //	region-pending-peer        none; names the slow store.
 //	region-extra-peer          none; says when the rule checker is stopped (no registry action
 //	                           resumes a checker).
-//	operator-stuck             cancel-operator on the region, unless it has ended.
-//	region-oversized           split-region approximate of the largest sampled region, unless
+//	operator-stuck             cancel_operator on the region, unless it has ended.
+//	region-oversized           split_region approximate of the largest sampled region, unless
 //	                           a split runs already.
-//	store-high-latency         evict-leader when it is the only slow store and at least 3 are
+//	store-high-latency         evict_leaders when it is the only slow store and at least 3 are
 //	                           Up; else none (cluster-wide cause, or too few stores).
 //	pd-unhealthy, pd-no-leader none: PD members; no registry action touches PD.
 //	source-unavailable         none: which source, what is blind meanwhile.

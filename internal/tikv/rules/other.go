@@ -142,7 +142,7 @@ func latencyRule(v *view) *result {
 	evictParams := storeParams(id)
 	switch {
 	case listed && st.EvictedLeader:
-		r.cause = fmt.Sprintf("Store %d is slow, and its leaders are already being kept off it (evict-leader).", id)
+		r.cause = fmt.Sprintf("Store %d is slow, and its leaders are already being kept off it (evict-leader-scheduler).", id)
 		r.confidence = confLikely
 		return r
 	case len(slow) > 1:
@@ -174,7 +174,7 @@ func latencyRule(v *view) *result {
 		fmt.Sprintf("Store %d's leader count drops to 0 within minutes and the cluster's p99 falls back under the threshold.", id))
 	r.risk(
 		"The other stores take its leader load.",
-		fmt.Sprintf("Leaders stay off store %d until cancel-evict-leader: undo it once the store is fixed.", id),
+		fmt.Sprintf("Leaders stay off store %d until remove_evict_leaders: undo it once the store is fixed.", id),
 		"If the latency comes from the clients or the network rather than the store, evicting changes nothing.",
 	)
 	return r

@@ -12,20 +12,20 @@ import (
 // Store rules: store-down, store-offline-stuck, store-low-space.
 
 // pdDefaultLimits are PD's defaults for the schedule limits
-// set-schedule-limit may restore (shared/pd/README.md §7).
+// the set_*_schedule_limit actions may restore (shared/pd/README.md §7).
 var pdDefaultLimits = map[string]int{
 	"leader-schedule-limit": 4, "region-schedule-limit": 2048, "replica-schedule-limit": 64,
 	"merge-schedule-limit": 8, "hot-region-schedule-limit": 4,
 }
 
 // limitValue is PD's default for a schedule limit, within what
-// set-schedule-limit allows, and how to say it. The registry caps the
+// the set_*_schedule_limit actions allows, and how to say it. The registry caps the
 // value at 1024, below PD's 2048 for region-schedule-limit; 1024
 // concurrent region operators is far more than a cluster runs at once, so
 // the cap costs nothing.
 func limitValue(name string) (int, string) {
 	def, most := pdDefaultLimits[name], pdDefaultLimits[name]
-	if spec, ok := subject.Action(actions.Registry(), actions.SetScheduleLimit); ok {
+	if spec, ok := subject.Action(actions.Registry(), actions.ScheduleLimitAction(name)); ok {
 		for _, p := range spec.Params {
 			if p.Name == "value" && p.Max > 0 && float64(def) > p.Max {
 				most = int(p.Max)
@@ -41,7 +41,7 @@ func limitValue(name string) (int, string) {
 // restoreLimit proposes setting a zero schedule limit back.
 func (r *result) restoreLimit(name, urgency, why, outcome string) {
 	value, text := limitValue(name)
-	r.propose(actions.SetScheduleLimit, map[string]any{"name": name, "value": value}, urgency,
+	r.propose(actions.ScheduleLimitAction(name), map[string]any{"value": value}, urgency,
 		fmt.Sprintf("Set %s back to %s%s.", name, text, why), outcome)
 }
 
@@ -201,7 +201,7 @@ func storeDownRule(v *view) *result {
 	r.propose(actions.DrainStore, storeParams(id), "soon", rationale,
 		fmt.Sprintf("Store %d turns Offline, its region count falls to 0 and PD marks it Tombstone; PD's down-peer count returns to 0.", id))
 	r.risk(
-		"If the host is only slow to come back (a long reboot or repair), the drain moves its data for nothing; cancel-drain stops it while the store is Offline.",
+		"If the host is only slow to come back (a long reboot or repair), the drain moves its data for nothing; cancel_drain stops it while the store is Offline.",
 		"Until every replica is re-created, its regions run one replica short: a second failure in that window can cost a region its majority.",
 		"The receiving stores take the snapshot I/O of re-creating its replicas.",
 	)
@@ -419,7 +419,7 @@ func lowSpaceRule(v *view) *result {
 			mean*100, s.HighSpaceRatio*100, id)
 		r.confidence = confLikely
 		r.alt(actions.SetStoreWeight, nil, "The other stores are nearly as full; they would cross the line next.")
-		r.alt(actions.SetSpaceRatio, nil, "Raising low-space-ratio only moves the line PD acts on; the disks still fill.")
+		r.alt(actions.SetLowSpaceRatio, nil, "Raising low-space-ratio only moves the line PD acts on; the disks still fill.")
 		r.risk("Without more capacity the stores keep filling; TiKV stops accepting writes on a full disk.")
 		return r
 	}
@@ -427,7 +427,7 @@ func lowSpaceRule(v *view) *result {
 		r.cause = intro + fmt.Sprintf(" The cluster as a whole is short of space: the other Up stores have %s above their low-space line, less than the %s that would bring store %d under high-space-ratio (%.0f%%). Add capacity (TiKV nodes or larger disks) or delete data.",
 			bytesText(float64(s.OthersRoomBytes)), bytesText(float64(s.NeedBytes)), id, s.HighSpaceRatio*100)
 		r.confidence = confClear
-		r.alt(actions.SetSpaceRatio, nil, "Raising low-space-ratio only moves the line PD acts on; the disks still fill, and a full disk stops TiKV's writes.")
+		r.alt(actions.SetLowSpaceRatio, nil, "Raising low-space-ratio only moves the line PD acts on; the disks still fill, and a full disk stops TiKV's writes.")
 		r.alt(actions.DrainStore, storeParams(id), "The other stores cannot hold its data.")
 		r.alt(actions.SetStoreWeight, nil, "No other store has room to take its regions.")
 		r.risk("Without more capacity the stores keep filling; TiKV stops accepting writes on a full disk.")
@@ -467,9 +467,9 @@ func lowSpaceRule(v *view) *result {
 	r.risk(
 		"Moving regions costs snapshot I/O on the stores involved.",
 		"If the disk is filled by something other than TiKV's data (logs, another process), moving regions frees less than expected.",
-		fmt.Sprintf("The weight stays until set back (set-store-weight store %d region_weight %g); note it for when the disk is replaced or grown.", id, st.RegionWeight),
+		fmt.Sprintf("The weight stays until set back (set_store_weight store %d region_weight %g); note it for when the disk is replaced or grown.", id, st.RegionWeight),
 	)
-	r.alt(actions.SetSpaceRatio, nil, "Raising low-space-ratio only moves the line PD acts on; the disk still fills.")
+	r.alt(actions.SetLowSpaceRatio, nil, "Raising low-space-ratio only moves the line PD acts on; the disk still fills.")
 	r.alt(actions.DrainStore, storeParams(id), "Removing the store takes a node's capacity out of the cluster; the problem is balance, not the store.")
 	return r
 }

@@ -94,7 +94,7 @@ func TestOfflineStuckRules(t *testing.T) {
 		{name: "no room", ctx: ctx(config(), sr(func(s *observe.StoreRegionsEvidence) { s.OthersCanHold, s.ShortBytes = false, tib }), nil),
 			cause: []string{"Add capacity", "low-space"}},
 		{name: "replica limit 0", ctx: ctx(config(func(c *observe.ConfigEvidence) { c.ReplicaScheduleLimit = 0 }), sr(), nil),
-			action: actions.SetScheduleLimit, params: map[string]any{"name": "replica-schedule-limit", "value": 64}, conf: confClear},
+			action: actions.SetReplicaScheduleLimit, params: map[string]any{"value": 64}, conf: confClear},
 		{name: "replace-offline off", ctx: ctx(config(func(c *observe.ConfigEvidence) { c.EnableReplaceOffline = false }), sr(), nil),
 			cause: []string{"enable-replace-offline-replica is off"}},
 		{name: "rule checker paused", ctx: ctx(config(func(c *observe.ConfigEvidence) { c.CheckersPaused["rule"] = true }), sr(), nil),
@@ -149,13 +149,13 @@ func TestLowSpaceRules(t *testing.T) {
 			alts: []string{actions.SetStoreWeight, actions.DrainStore}},
 		{name: "others have room: lower its region weight", ctx: ctx(config(), room, nil),
 			action: actions.SetStoreWeight, params: map[string]any{"store_id": 3, "leader_weight": 1, "region_weight": 0.5},
-			urgency: "soon", alts: []string{actions.SetSpaceRatio, actions.DrainStore}},
+			urgency: "soon", alts: []string{actions.SetLowSpaceRatio, actions.DrainStore}},
 		{name: "filling fast: immediate", ctx: ctx(config(), room, filling), action: actions.SetStoreWeight, urgency: "immediate",
 			cause: []string{"full in about 1h0m"}},
 		{name: "balance-region paused", ctx: ctx(config(pausedScheduler("balance-region-scheduler")), room, nil),
 			action: actions.ResumeScheduler, params: map[string]any{"name": "balance-region-scheduler"}},
 		{name: "region limit 0", ctx: ctx(config(func(c *observe.ConfigEvidence) { c.RegionScheduleLimit = 0 }), room, nil),
-			action: actions.SetScheduleLimit, params: map[string]any{"name": "region-schedule-limit", "value": 1024}},
+			action: actions.SetRegionScheduleLimit, params: map[string]any{"value": 1024}},
 		{name: "every store nearly full: add capacity", ctx: func() *subject.Context {
 			return storeTicket(observe.InvStoreLowSpace, ticket.Warning, 3, map[string]any{"used_ratio": 0.77, "low_space_ratio": 0.8}).
 				add(observe.EvidenceStores, func() *observe.StoresEvidence {
@@ -165,6 +165,6 @@ func TestLowSpaceRules(t *testing.T) {
 				}()).add(observe.EvidenceConfig, config()).add(observe.EvidenceStoreRegions, room).build()
 		}, cause: []string{"75% used, past high-space-ratio"}, alts: []string{actions.SetStoreWeight}},
 		{name: "whole cluster short: add capacity", ctx: ctx(config(), short, nil), conf: confClear,
-			cause: []string{"short of space", "Add capacity"}, alts: []string{actions.SetSpaceRatio, actions.DrainStore}},
+			cause: []string{"short of space", "Add capacity"}, alts: []string{actions.SetLowSpaceRatio, actions.DrainStore}},
 	})
 }
