@@ -9,3 +9,7 @@ var (
 	// ErrTransition: the run state machine does not allow the requested move.
 	ErrTransition = errors.New("action state transition not allowed")
 )
+
+// ErrRefused: the cluster or another tool refused to let the action start
+// (a maintenance lock held by someone else); nothing was submitted.
+var ErrRefused = errors.New("refused")
