@@ -43,6 +43,40 @@ type DryRunResult struct {
 	Checked   []string       `json:"checked,omitempty"`  // the preconditions evaluated
 	Warnings  []string       `json:"warnings,omitempty"` // things a human should read before approving
 	Predicted map[string]any `json:"predicted,omitempty"`
+	// Blast is the most the action can touch, as preflight computed it
+	// from the live cluster; the executor holds it against the configured
+	// blast-radius limits. Nil when preflight did not get that far.
+	Blast *Blast `json:"blast,omitempty"`
+	// Rehearsal is what running the action on a simulator loaded with a
+	// snapshot of the cluster did. Nil when no rehearsal ran.
+	Rehearsal *Rehearsal `json:"rehearsal,omitempty"`
+}
+
+// Blast is an action's blast radius: how many stores and regions it
+// touches and how many bytes of replica data it copies.
+type Blast struct {
+	Stores  int   `json:"stores"`
+	Regions int   `json:"regions"`
+	Bytes   int64 `json:"bytes"`
+}
+
+// Rehearsal is the outcome of running an action on an in-process
+// simulator loaded with a snapshot of the live cluster: the predicted
+// effect shown with a proposal.
+type Rehearsal struct {
+	// OK: the action ran to completion on the simulator.
+	OK      bool   `json:"ok"`
+	Message string `json:"message"`
+	// Steps are the PD operator's steps, in order ("add learner peer 12
+	// on store 4", ...), or the config change made.
+	Steps        []string `json:"steps,omitempty"`
+	RegionsMoved int      `json:"regions_moved"`
+	BytesMoved   int64    `json:"bytes_moved"`
+	// Seconds is how long it took on the simulator's clock.
+	Seconds float64 `json:"seconds"`
+	// InvariantsAfter are the problems (ticket dedup keys) the monitor's
+	// invariants still see on the simulator after it finished.
+	InvariantsAfter []string `json:"invariants_after"`
 }
 
 // Validate checks a run as a caller hands it to the store for creation:
