@@ -25,6 +25,10 @@ type Run struct {
 	// the move if the run has moved since.
 	Version   int64
 	Risk      string // the registry's risk tier at proposal time: "low", "high"
+	// CreatedBy is who created it ("diagnosis", a human's name) and
+	// Origin what from ("ticket 7, diagnosis round 2 (rules)").
+	CreatedBy string
+	Origin    string
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	// DryRun is what a dry run checked and predicted; required in state
@@ -94,6 +98,9 @@ func (r Run) Validate() error {
 	}
 	if !r.State.Valid() {
 		problems = append(problems, fmt.Sprintf("unknown state %q", r.State))
+	}
+	if strings.TrimSpace(r.CreatedBy) == "" {
+		problems = append(problems, "created_by is empty (every run says who created it)")
 	}
 	if r.State == DryRun && r.DryRun == nil {
 		problems = append(problems, "a dry_run run has no dry-run result")

@@ -9,7 +9,7 @@ import (
 
 func validRun() Run {
 	return Run{TicketID: 7, Subject: "tikv", Action: "transfer_leader",
-		Params: map[string]any{"region_id": 42, "to_store": 5}, State: Proposed, Risk: "low"}
+		Params: map[string]any{"region_id": 42, "to_store": 5}, State: Proposed, Risk: "low", CreatedBy: "diagnosis"}
 }
 
 func TestRunValidate(t *testing.T) {

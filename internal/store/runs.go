@@ -46,6 +46,16 @@ type Runs interface {
 	RunTransitions(ctx context.Context, id action.ID) ([]action.Transition, error)
 }
 
+// Switches holds operator-wide switches that survive a restart.
+type Switches interface {
+	// KillSwitch returns the kill switch; off (zero) if never set.
+	KillSwitch(ctx context.Context) (action.KillSwitch, error)
+	// SetKillSwitch stores ks (ks.Validate must pass) and, in the same
+	// transaction, an audit record of the change. Setting it to what it
+	// already is still records who said so.
+	SetKillSwitch(ctx context.Context, ks action.KillSwitch) (action.KillSwitch, error)
+}
+
 // RunFilter selects runs for ListRuns. Zero fields do not filter.
 type RunFilter struct {
 	States   []action.State // any of these; empty means every state

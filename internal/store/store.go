@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/operator-dev/operator/internal/audit"
 	"github.com/operator-dev/operator/internal/ticket"
 )
 
@@ -15,6 +16,11 @@ type Store interface {
 	Tickets
 	Diagnoses
 	Runs
+	Switches
+	// Audit is the append-only, hash-chained log. Run creations,
+	// transitions and kill-switch changes are written to it by the store
+	// itself, in their own transactions.
+	Audit() audit.Log
 	// Close releases the database. Writes committed before Close (or before
 	// the process died) are durable; Close itself writes nothing.
 	Close() error

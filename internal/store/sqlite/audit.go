@@ -33,35 +33,45 @@ func (l auditLog) Append(ctx context.Context, r audit.Record) (audit.Record, err
 		return audit.Record{}, fmt.Errorf("%s: %w", what, err)
 	}
 	var out audit.Record
-	err = l.s.write(ctx, what, func(tx *sql.Tx) error {
-		var (
-			last int64
-			prev string
-		)
-		err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			prev = audit.Genesis
-		case err != nil:
-			return fmt.Errorf("read last audit record: %w", classify(err))
-		}
-		if out, err = audit.Seal(r, last+1, prev); err != nil {
-			return err
-		}
-		data, err := audit.CanonicalData(out.Data)
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor, kind, subject, ref, data, prev_hash, hash)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			out.Seq, out.At.Format(time.RFC3339Nano), out.Actor, out.Kind, out.Subject, out.Ref, string(data), out.PrevHash, out.Hash)
-		if err != nil {
-			return fmt.Errorf("insert audit record %d: %w", out.Seq, classify(err))
-		}
-		return nil
+	err = l.s.write(ctx, what, func(tx *sql.Tx) (err error) {
+		out, err = appendAudit(ctx, tx, r)
+		return err
 	})
 	if err != nil {
 		return audit.Record{}, err
+	}
+	return out, nil
+}
+
+// appendAudit chains and inserts a prepared record inside tx: the next seq
+// and the previous hash are read in the same transaction, so a record
+// written together with the change it describes (a run's transition)
+// commits or vanishes with it.
+func appendAudit(ctx context.Context, tx *sql.Tx, r audit.Record) (audit.Record, error) {
+	var (
+		last int64
+		prev string
+	)
+	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		prev = audit.Genesis
+	case err != nil:
+		return audit.Record{}, fmt.Errorf("read last audit record: %w", classify(err))
+	}
+	out, err := audit.Seal(r, last+1, prev)
+	if err != nil {
+		return audit.Record{}, err
+	}
+	data, err := audit.CanonicalData(out.Data)
+	if err != nil {
+		return audit.Record{}, err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor, kind, subject, ref, data, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		out.Seq, out.At.Format(time.RFC3339Nano), out.Actor, out.Kind, out.Subject, out.Ref, string(data), out.PrevHash, out.Hash)
+	if err != nil {
+		return audit.Record{}, fmt.Errorf("insert audit record %d: %w", out.Seq, classify(err))
 	}
 	return out, nil
 }

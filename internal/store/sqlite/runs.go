@@ -9,11 +9,12 @@ import (
 	"time"
 
 	"github.com/operator-dev/operator/internal/action"
+	"github.com/operator-dev/operator/internal/audit"
 	"github.com/operator-dev/operator/internal/store"
 	"github.com/operator-dev/operator/internal/ticket"
 )
 
-const runColumns = `id, ticket_id, subject, action, params, state, version, risk, created_at, updated_at, dry_run, outcome, error`
+const runColumns = `id, ticket_id, subject, action, params, state, version, risk, created_at, updated_at, dry_run, outcome, error, created_by, origin`
 
 // CreateRun implements store.Runs.
 func (s *Store) CreateRun(ctx context.Context, run action.Run, now time.Time) (action.Run, error) {
@@ -51,8 +52,8 @@ func (s *Store) CreateRun(ctx context.Context, run action.Run, now time.Time) (a
 			}
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO action_runs (ticket_id, subject, action, params, state, version, risk,
-			created_at, updated_at, dry_run, outcome, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '')`,
-			ticketID, r.Subject, r.Action, params, string(r.State), r.Version, r.Risk, at, at, dryRun)
+			created_at, updated_at, dry_run, outcome, error, created_by, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', ?, ?)`,
+			ticketID, r.Subject, r.Action, params, string(r.State), r.Version, r.Risk, at, at, dryRun, r.CreatedBy, r.Origin)
 		if err != nil {
 			return fmt.Errorf("insert run: %w", classify(err))
 		}
@@ -60,10 +61,22 @@ func (s *Store) CreateRun(ctx context.Context, run action.Run, now time.Time) (a
 		if err != nil {
 			return fmt.Errorf("insert run: %w", err)
 		}
-		out, err = getRun(ctx, tx, action.ID(id))
-		return err
+		if out, err = getRun(ctx, tx, action.ID(id)); err != nil {
+			return err
+		}
+		return auditInTx(ctx, tx, store.RunCreatedRecord(out))
 	})
 	return out, err
+}
+
+// auditInTx writes a run's audit record in the run's own transaction.
+func auditInTx(ctx context.Context, tx *sql.Tx, rec audit.Record) error {
+	rec, err := audit.Prepare(rec)
+	if err != nil {
+		return fmt.Errorf("audit record: %w", err)
+	}
+	_, err = appendAudit(ctx, tx, rec)
+	return err
 }
 
 // GetRun implements store.Runs.
@@ -158,8 +171,10 @@ func (s *Store) TransitionRun(ctx context.Context, id action.ID, expectedVersion
 			int64(id), string(applied.From), string(applied.To), at, applied.Actor, applied.Reason, data); err != nil {
 			return fmt.Errorf("record transition: %w", classify(err))
 		}
-		out, err = getRun(ctx, tx, id)
-		return err
+		if out, err = getRun(ctx, tx, id); err != nil {
+			return err
+		}
+		return auditInTx(ctx, tx, store.RunTransitionRecord(out, applied))
 	})
 	return out, err
 }
@@ -221,7 +236,7 @@ func scanRun(sc interface{ Scan(...any) error }) (action.Run, error) {
 		dryRun               sql.NullString
 	)
 	err := sc.Scan(&r.ID, &ticketID, &r.Subject, &r.Action, &params, &state, &r.Version, &r.Risk,
-		&createdAt, &updatedAt, &dryRun, &r.Outcome, &r.Error)
+		&createdAt, &updatedAt, &dryRun, &r.Outcome, &r.Error, &r.CreatedBy, &r.Origin)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return r, err

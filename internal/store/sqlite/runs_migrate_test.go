@@ -44,7 +44,7 @@ func TestMigrateFromV3AddsRuns(t *testing.T) {
 	}
 
 	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	run, err := s.CreateRun(t.Context(), action.Run{TicketID: 1, Subject: "tikv", Action: "transfer_leader",
+	run, err := s.CreateRun(t.Context(), action.Run{TicketID: 1, Subject: "tikv", Action: "transfer_leader", CreatedBy: "alice",
 		Params: map[string]any{"region_id": json.Number("9007199254740993")}, State: action.Proposed, Risk: "low"}, now)
 	if err != nil || run.ID != 1 || run.Version != 1 {
 		t.Fatalf("CreateRun on a v3 ticket = %+v, %v", run, err)
@@ -56,7 +56,7 @@ func TestMigrateFromV3AddsRuns(t *testing.T) {
 	if err != nil || moved.State != action.Approved || moved.Version != 2 {
 		t.Fatalf("TransitionRun = %+v, %v", moved, err)
 	}
-	if _, err := s.CreateRun(t.Context(), action.Run{TicketID: 99, Subject: "tikv", Action: "x", State: action.Proposed}, now); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.CreateRun(t.Context(), action.Run{TicketID: 99, Subject: "tikv", Action: "x", State: action.Proposed, CreatedBy: "alice"}, now); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("CreateRun for a missing ticket = %v, want ErrNotFound", err)
 	}
 	if n := queryInt(t, db, `SELECT COUNT(*) FROM run_transitions WHERE run_id = 1`); n != 1 {

@@ -29,7 +29,7 @@ func runCases() []testCase {
 
 // proposal is a run a diagnosis would propose for ticket id.
 func proposal(id ticket.ID) action.Run {
-	return action.Run{TicketID: id, Subject: "tikv", Action: "transfer_leader", State: action.Proposed, Risk: "low",
+	return action.Run{TicketID: id, Subject: "tikv", Action: "transfer_leader", State: action.Proposed, Risk: "low", CreatedBy: "diagnosis", Origin: "round 1 (rules)",
 		Params: map[string]any{"region_id": json.Number("9007199254740993"), "to_store": json.Number("5"), "why": "hot"}}
 }
 

@@ -1,0 +1,82 @@
+package storetest
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/operator-dev/operator/internal/action"
+	"github.com/operator-dev/operator/internal/audit"
+	"github.com/operator-dev/operator/internal/store"
+	"github.com/operator-dev/operator/internal/ticket"
+)
+
+func runAuditCases() []testCase {
+	return []testCase{
+		{"RunMovesAreAuditedInTheirTransaction", testRunAudited},
+		{"KillSwitchPersistsAndIsAudited", testKillSwitch},
+	}
+}
+
+func auditRecords(t *testing.T, s store.Store) []audit.Record {
+	t.Helper()
+	var out []audit.Record
+	if err := s.Audit().All(t.Context(), func(r audit.Record) error { out = append(out, r); return nil }); err != nil {
+		t.Fatalf("read audit log: %v", err)
+	}
+	return out
+}
+
+// One record per creation and per accepted move, of the right kind, and
+// none for a refused move; the chain verifies.
+func testRunAudited(t *testing.T, s store.Store) {
+	t0 := base()
+	tk := observeWant(t, s, violation("store-down", "1", ticket.Critical), window, t0, store.OutcomeOpened)
+	r := createRun(t, s, proposal(tk.ID), t0)
+	r = move(t, s, r, action.Approved, t0.Add(time.Minute))
+	if _, err := s.TransitionRun(t.Context(), r.ID, r.Version, action.Transition{To: action.Completed, At: t0.Add(2 * time.Minute), Actor: "x"}); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("approved -> completed = %v, want ErrConflict", err)
+	}
+	if _, err := s.TransitionRun(t.Context(), r.ID, 1, action.Transition{To: action.Queued, At: t0.Add(2 * time.Minute), Actor: "x"}); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("stale version = %v, want ErrConflict", err)
+	}
+	r = move(t, s, r, action.Queued, t0.Add(3*time.Minute))
+	recs := auditRecords(t, s)
+	want := []struct{ kind, actor string }{{audit.KindProposal, "diagnosis"}, {audit.KindApproval, "tester"}, {audit.KindTransition, "tester"}}
+	if len(recs) != len(want) {
+		t.Fatalf("%d audit records, want %d: %+v", len(recs), len(want), recs)
+	}
+	for i, w := range want {
+		if recs[i].Kind != w.kind || recs[i].Actor != w.actor || recs[i].Ref != store.RunRef(r.ID) {
+			t.Errorf("record %d = %s by %s on %s, want %s by %s on %s", i, recs[i].Kind, recs[i].Actor, recs[i].Ref, w.kind, w.actor, store.RunRef(r.ID))
+		}
+	}
+	if got := recs[2].Data["to"]; got != "queued" {
+		t.Errorf("transition record says to=%v", got)
+	}
+	if res, err := audit.Verify(t.Context(), s.Audit(), nil); err != nil || !res.OK {
+		t.Fatalf("audit verify = %+v, %v", res, err)
+	}
+}
+
+func testKillSwitch(t *testing.T, s store.Store) {
+	t0 := base()
+	ks, err := s.KillSwitch(t.Context())
+	if err != nil || ks.On {
+		t.Fatalf("kill switch on a new store = %+v, %v; want off", ks, err)
+	}
+	if _, err := s.SetKillSwitch(t.Context(), action.KillSwitch{On: true, At: t0}); !errors.Is(err, store.ErrInvalid) {
+		t.Fatalf("kill switch without actor = %v, want ErrInvalid", err)
+	}
+	if _, err := s.SetKillSwitch(t.Context(), action.KillSwitch{On: true, Actor: "alice", Reason: "incident 42", At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	ks, err = s.KillSwitch(t.Context())
+	if err != nil || !ks.On || ks.Actor != "alice" || ks.Reason != "incident 42" || !ks.At.Equal(t0) {
+		t.Fatalf("kill switch after on = %+v, %v", ks, err)
+	}
+	recs := auditRecords(t, s)
+	if len(recs) != 1 || recs[0].Kind != "kill-switch" || recs[0].Data["on"] != true {
+		t.Fatalf("audit after kill switch = %+v", recs)
+	}
+}
