@@ -16,6 +16,7 @@ type Config struct {
 	Monitor    Monitor    `yaml:"monitor"`
 	Invariants Invariants `yaml:"invariants"`
 	Diagnosis  Diagnosis  `yaml:"diagnosis"`
+	Actions    Actions    `yaml:"actions"`
 	DB         DB         `yaml:"db"`
 	API        API        `yaml:"api"`
 }
@@ -214,6 +215,35 @@ type OpenAI struct {
 	OutputPricePerMTok float64 `yaml:"output-price-per-mtok"`
 }
 
+// Action modes.
+const (
+	ModeObserve = "observe" // proposals are made and dry-run; nothing executes
+	ModeExecute = "execute" // approved actions run
+)
+
+// Actions configures proposals and their execution. The default is
+// observe-only: an operator that has not been told it may change the
+// cluster never does.
+type Actions struct {
+	// Mode is ModeObserve or ModeExecute.
+	Mode string `yaml:"mode"`
+	// Interval: how often the executor looks at its queue (and the
+	// proposer at new diagnoses).
+	Interval Duration `yaml:"interval"`
+	// ProposalTTL: a proposal nobody approved within this expires.
+	ProposalTTL Duration `yaml:"proposal-ttl"`
+	// RecoveryWindow: how long verification waits for the ticket's
+	// invariant to recover after the change took effect.
+	RecoveryWindow Duration `yaml:"recovery-window"`
+	// Blast-radius limits: an action whose preflight says it touches more
+	// is refused, whoever approved it.
+	MaxStores  int  `yaml:"max-stores"`
+	MaxRegions int  `yaml:"max-regions"`
+	MaxBytes   Size `yaml:"max-bytes"`
+	// MaxPerHour: the most runs started in any hour.
+	MaxPerHour int `yaml:"max-per-hour"`
+}
+
 // DiagnosisAPIKey returns the API key of the chosen diagnosis provider and
 // the name of the environment variable it was read from, so that a caller
 // can say "set ANTHROPIC_API_KEY" without knowing the config's keys. Both
@@ -318,6 +348,16 @@ func Default() *Config {
 				BaseURL:   "https://api.openai.com/v1",
 				APIKeyEnv: "OPENAI_API_KEY",
 			},
+		},
+		Actions: Actions{
+			Mode:           ModeObserve,
+			Interval:       Duration(2 * time.Second),
+			ProposalTTL:    Duration(time.Hour),
+			RecoveryWindow: Duration(3 * time.Minute),
+			MaxStores:      3,
+			MaxRegions:     5000,
+			MaxBytes:       512 << 30,
+			MaxPerHour:     10,
 		},
 		DB:  DB{Path: "operator.db"},
 		API: API{Listen: "127.0.0.1:9876"},

@@ -70,6 +70,7 @@ func fields() []*field {
 	)
 	fs = append(fs, invariantFields()...)
 	fs = append(fs, diagnosisFields()...)
+	fs = append(fs, actionFields()...)
 	return append(fs,
 		stringField("db.path", "SQLite database file", func(c *Config) *string { return &c.DB.Path }, checkRequired),
 		stringField("api.listen", "daemon HTTP API listen address (host:port)", func(c *Config) *string { return &c.API.Listen }, checkListen),
@@ -125,6 +126,26 @@ func invariantFields() []*field {
 		f.noFlag = true
 	}
 	return fs
+}
+
+// actionFields configure proposals and execution (see Actions). Only the
+// mode has a flag: limits belong in a reviewed file.
+func actionFields() []*field {
+	a := func(c *Config) *Actions { return &c.Actions }
+	fs := []*field{
+		durationField("actions.interval", "how often the executor looks at its queue", func(c *Config) *Duration { return &a(c).Interval }, Duration(100*time.Millisecond)),
+		durationField("actions.proposal-ttl", "a proposal nobody approved within this expires", func(c *Config) *Duration { return &a(c).ProposalTTL }, Duration(time.Minute)),
+		durationField("actions.recovery-window", "how long verification waits for the ticket's problem to clear", func(c *Config) *Duration { return &a(c).RecoveryWindow }, 0),
+		countField("actions.max-stores", "most stores one action may touch", func(c *Config) *int { return &a(c).MaxStores }),
+		countField("actions.max-regions", "most regions one action may touch", func(c *Config) *int { return &a(c).MaxRegions }),
+		sizeField("actions.max-bytes", "most replica bytes one action may copy", func(c *Config) *Size { return &a(c).MaxBytes }),
+		countField("actions.max-per-hour", "most action runs started in any hour", func(c *Config) *int { return &a(c).MaxPerHour }),
+	}
+	for _, f := range fs {
+		f.noFlag = true
+	}
+	mode := enumField("actions.mode", "observe: propose and dry-run only; execute: run approved actions", func(c *Config) *string { return &a(c).Mode }, ModeObserve, ModeExecute)
+	return append([]*field{mode}, fs...)
 }
 
 // diagnosisFields configure ticket diagnosis (see Diagnosis). Only the

@@ -81,6 +81,14 @@ diagnosis.openai.model OPERATOR_DIAGNOSIS_OPENAI_MODEL (no flag)
 diagnosis.openai.api-key-env OPERATOR_DIAGNOSIS_OPENAI_API_KEY_ENV (no flag)
 diagnosis.openai.input-price-per-mtok OPERATOR_DIAGNOSIS_OPENAI_INPUT_PRICE_PER_MTOK (no flag)
 diagnosis.openai.output-price-per-mtok OPERATOR_DIAGNOSIS_OPENAI_OUTPUT_PRICE_PER_MTOK (no flag)
+actions.mode OPERATOR_ACTIONS_MODE --actions-mode
+actions.interval OPERATOR_ACTIONS_INTERVAL (no flag)
+actions.proposal-ttl OPERATOR_ACTIONS_PROPOSAL_TTL (no flag)
+actions.recovery-window OPERATOR_ACTIONS_RECOVERY_WINDOW (no flag)
+actions.max-stores OPERATOR_ACTIONS_MAX_STORES (no flag)
+actions.max-regions OPERATOR_ACTIONS_MAX_REGIONS (no flag)
+actions.max-bytes OPERATOR_ACTIONS_MAX_BYTES (no flag)
+actions.max-per-hour OPERATOR_ACTIONS_MAX_PER_HOUR (no flag)
 db.path OPERATOR_DB_PATH --db-path
 api.listen OPERATOR_API_LISTEN --api-listen
 `

@@ -109,6 +109,8 @@ func TestLoadEveryKey(t *testing.T) {
 		"diagnosis.openai.api-key-env": "OLLAMA_KEY", "diagnosis.anthropic.input-price-per-mtok": "15",
 		"diagnosis.anthropic.output-price-per-mtok": "75", "diagnosis.openai.input-price-per-mtok": "0.5",
 		"diagnosis.openai.output-price-per-mtok": "1.5e0",
+		"actions.mode": "execute", "actions.interval": "500ms", "actions.proposal-ttl": "30m", "actions.recovery-window": "0s",
+		"actions.max-stores": "2", "actions.max-regions": "100", "actions.max-bytes": "10GiB", "actions.max-per-hour": "4",
 	}
 	want := Config{
 		Log: Log{Level: "debug", Format: "json"},
@@ -140,6 +142,8 @@ func TestLoadEveryKey(t *testing.T) {
 			OpenAI: OpenAI{BaseURL: "http://localhost:11434/v1", Model: "qwen2.5:14b", APIKeyEnv: "OLLAMA_KEY",
 				InputPricePerMTok: 0.5, OutputPricePerMTok: 1.5},
 		},
+		Actions: Actions{Mode: "execute", Interval: Duration(500 * time.Millisecond), ProposalTTL: Duration(30 * time.Minute),
+			MaxStores: 2, MaxRegions: 100, MaxBytes: 10 << 30, MaxPerHour: 4},
 		DB:  DB{Path: "/var/lib/operator.db"},
 		API: API{Listen: "0.0.0.0:9999"},
 	}
