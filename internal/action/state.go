@@ -12,9 +12,10 @@ type State string
 // States of an action run.
 //
 //	proposed -> approved -> queued -> executing -> verifying -> completed
-//	                                     |            |      -> failed | timed_out
-//	                                     |            +-------> failed | timed_out
-//	                                     +--------------------> failed | timed_out
+//	                          |          |            |      -> failed | timed_out
+//	                          |          |            +-------> failed | timed_out
+//	                          |          +--------------------> failed | timed_out
+//	                          +-------------------------------> failed (refused before anything ran)
 //	proposed -> rejected | expired | superseded
 //	approved | queued | executing -> cancelled
 //	dry_run: created as such, never moves
@@ -79,6 +80,10 @@ func ParseState(s string) (State, error) {
 //     pretending it was rejected: the approval stays on the record.
 //   - approved does not expire or get superseded: once approved it is the
 //     executor's to queue; stopping it is an explicit cancel.
+//   - queued -> failed: the preflight right before execution (or a
+//     blast-radius limit) refused it; nothing reached the cluster, and the
+//     outcome says so. It never went to executing, so no restart can
+//     wonder whether it ran.
 //   - executing -> failed | timed_out directly: the submission itself can
 //     fail or hang; verifying is only reached when the change finished.
 //   - verifying cannot be cancelled: the change is already made, so
@@ -92,7 +97,7 @@ func Next(from State) []State {
 	case Approved:
 		return []State{Queued, Cancelled}
 	case Queued:
-		return []State{Executing, Cancelled}
+		return []State{Executing, Failed, Cancelled}
 	case Executing:
 		return []State{Verifying, Failed, TimedOut, Cancelled}
 	case Verifying:

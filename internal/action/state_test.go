@@ -18,6 +18,7 @@ var allowed = map[[2]State]bool{
 	{Approved, Cancelled}:  true,
 	{Queued, Executing}:    true,
 	{Queued, Cancelled}:    true,
+	{Queued, Failed}:       true,
 	{Executing, Verifying}: true,
 	{Executing, Failed}:    true,
 	{Executing, TimedOut}:  true,

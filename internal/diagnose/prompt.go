@@ -143,14 +143,4 @@ func describeParam(p subject.ParamSpec) string {
 	return s
 }
 
-func riskWord(r subject.Risk) string {
-	switch r {
-	case subject.RiskLow:
-		return "low"
-	case subject.RiskMedium:
-		return "medium"
-	case subject.RiskHigh:
-		return "high"
-	}
-	return "unrated"
-}
+func riskWord(r subject.Risk) string { return r.String() }

@@ -60,7 +60,9 @@ type Switches interface {
 type RunFilter struct {
 	States   []action.State // any of these; empty means every state
 	TicketID ticket.ID      // runs of this ticket
-	Limit    int            // at most this many; 0 means no limit
+	// UpdatedSince: runs last moved (or created) at or after this time.
+	UpdatedSince time.Time
+	Limit        int // at most this many; 0 means no limit
 }
 
 // Validate checks a filter before a backend turns it into a query.

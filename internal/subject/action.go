@@ -30,6 +30,20 @@ const (
 	Irreversible Reversibility = "irreversible"
 )
 
+// String is the tier's name: low, medium, high ("unrated" for the zero
+// value).
+func (r Risk) String() string {
+	switch r {
+	case RiskLow:
+		return "low"
+	case RiskMedium:
+		return "medium"
+	case RiskHigh:
+		return "high"
+	}
+	return "unrated"
+}
+
 // ActionSpec describes one typed action an adapter offers: what it takes,
 // how dangerous it is, and, in words an approver reads, how it runs and
 // how its result is checked. The adapter carries the code for each line.

@@ -107,6 +107,16 @@ func (s *Store) ListRuns(ctx context.Context, f store.RunFilter) ([]action.Run, 
 		where = append(where, "ticket_id = ?")
 		args = append(args, int64(f.TicketID))
 	}
+	if !f.UpdatedSince.IsZero() {
+		// Stored times are fixed-width RFC 3339 UTC, so text order is
+		// time order.
+		since, err := encodeTime(f.UpdatedSince)
+		if err != nil {
+			return nil, fmt.Errorf("list runs: %w", err)
+		}
+		where = append(where, "updated_at >= ?")
+		args = append(args, since)
+	}
 	q := `SELECT ` + runColumns + ` FROM action_runs`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")

@@ -158,6 +158,8 @@ func testRunCreateGetList(t *testing.T, s store.Store) {
 		{"any of states", store.RunFilter{States: []action.State{action.DryRun, action.Approved}}, []action.ID{r2.ID, r3.ID}},
 		{"by ticket", store.RunFilter{TicketID: b.ID}, []action.ID{r2.ID}},
 		{"limit", store.RunFilter{Limit: 2}, []action.ID{r1.ID, r2.ID}},
+		{"updated since", store.RunFilter{UpdatedSince: now.Add(time.Second)}, []action.ID{r2.ID, r3.ID}},
+		{"updated since, after the last move", store.RunFilter{UpdatedSince: now.Add(3*time.Second + time.Microsecond)}, []action.ID{}},
 		{"nothing", store.RunFilter{States: []action.State{action.Executing}}, []action.ID{}},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,146 @@
+package execute
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/operator-dev/operator/internal/action"
+	"github.com/operator-dev/operator/internal/store"
+)
+
+// Errors of the human-facing operations; the API maps them to statuses.
+var (
+	// ErrObserveOnly: actions.mode is observe; nothing may be approved.
+	ErrObserveOnly = errors.New("observe-only mode")
+	// ErrKillSwitch: the kill switch is on; nothing may be approved.
+	ErrKillSwitch = errors.New("kill switch is on")
+	// ErrState: the run is not in a state that allows the operation.
+	ErrState = errors.New("not allowed in the run's state")
+	// ErrPreflight: the preflight refused the action.
+	ErrPreflight = errors.New("preflight refused")
+)
+
+// DryRun runs the preflight of a run now, changing nothing: what
+// `operator actions approve ID --dry-run` shows.
+func (e *Executor) DryRun(ctx context.Context, id action.ID) (action.Run, action.DryRunResult, error) {
+	r, err := e.store.GetRun(ctx, id)
+	if err != nil {
+		return r, action.DryRunResult{}, fmt.Errorf("dry-run run %d: %w", id, err)
+	}
+	s, _, err := e.subjectOf(r)
+	if err != nil {
+		return r, action.DryRunResult{}, err
+	}
+	res, err := s.Driver.Preflight(ctx, r.Action, r.Params)
+	if err != nil {
+		return r, res, fmt.Errorf("dry-run run %d: %w", id, err)
+	}
+	return r, res, nil
+}
+
+// Approve approves a proposed run after a fresh preflight. It refuses in
+// observe-only mode, under the kill switch, and when the preflight fails
+// (the run stays proposed).
+func (e *Executor) Approve(ctx context.Context, id action.ID, actor, reason string) (action.Run, error) {
+	if strings.TrimSpace(actor) == "" {
+		return action.Run{}, fmt.Errorf("approve run %d: %w: say who approves", id, store.ErrInvalid)
+	}
+	if !e.cfg.Execute {
+		return action.Run{}, fmt.Errorf("approve run %d: %w: actions.mode is observe, so nothing executes; set actions.mode: execute to allow approvals (approve --dry-run still checks it)", id, ErrObserveOnly)
+	}
+	ks, err := e.store.KillSwitch(ctx)
+	if err != nil {
+		return action.Run{}, fmt.Errorf("approve run %d: %w", id, err)
+	}
+	if ks.On {
+		return action.Run{}, fmt.Errorf("approve run %d: %w (%s); turn it off first", id, ErrKillSwitch, ks)
+	}
+	r, res, err := e.DryRun(ctx, id)
+	if err != nil {
+		return r, err
+	}
+	if r.State != action.Proposed {
+		return r, fmt.Errorf("approve run %d: %w: it is %s, only a proposed run can be approved", id, ErrState, r.State)
+	}
+	if !res.Valid {
+		return r, fmt.Errorf("approve run %d: %w: %s", id, ErrPreflight, res.Message)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	moved, err := e.store.TransitionRun(ctx, r.ID, r.Version, action.Transition{To: action.Approved, At: e.clock(), Actor: actor,
+		Reason: reason, Data: map[string]any{"preflight": dryRunData(res)}})
+	if err != nil {
+		return r, fmt.Errorf("approve run %d: %w", id, err)
+	}
+	e.log.Info("action run approved", "run", id, "action", r.Action, "by", actor)
+	return moved, nil
+}
+
+// Reject rejects a proposed run; the reason is required.
+func (e *Executor) Reject(ctx context.Context, id action.ID, actor, reason string) (action.Run, error) {
+	if strings.TrimSpace(actor) == "" || strings.TrimSpace(reason) == "" {
+		return action.Run{}, fmt.Errorf("reject run %d: %w: say who rejects it and why (--reason)", id, store.ErrInvalid)
+	}
+	r, err := e.store.GetRun(ctx, id)
+	if err != nil {
+		return r, fmt.Errorf("reject run %d: %w", id, err)
+	}
+	if r.State != action.Proposed {
+		return r, fmt.Errorf("reject run %d: %w: it is %s, only a proposed run can be rejected", id, ErrState, r.State)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.move(ctx, r, action.Rejected, actor, reason, nil)
+}
+
+// Cancel stops a run that has not finished: an approved or queued run at
+// once, an executing one after cancelling its change on the cluster. A
+// verifying run cannot be cancelled: its change is already made.
+func (e *Executor) Cancel(ctx context.Context, id action.ID, actor, reason string) (action.Run, error) {
+	if strings.TrimSpace(actor) == "" {
+		return action.Run{}, fmt.Errorf("cancel run %d: %w: say who cancels it", id, store.ErrInvalid)
+	}
+	if reason == "" {
+		reason = "cancelled by " + actor
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	r, err := e.store.GetRun(ctx, id)
+	if err != nil {
+		return r, fmt.Errorf("cancel run %d: %w", id, err)
+	}
+	switch r.State {
+	case action.Approved, action.Queued:
+		return e.move(ctx, r, action.Cancelled, actor, reason, nil)
+	case action.Executing:
+		if err := e.cancelExecuting(ctx, r, actor, reason); err != nil {
+			return r, err
+		}
+		return e.store.GetRun(ctx, id)
+	case action.Proposed:
+		return r, fmt.Errorf("cancel run %d: %w: it is only proposed; reject it instead", id, ErrState)
+	case action.Verifying:
+		return r, fmt.Errorf("cancel run %d: %w: it is verifying, the change is already made; verification runs to a verdict", id, ErrState)
+	}
+	return r, fmt.Errorf("cancel run %d: %w: it is %s and has finished", id, ErrState, r.State)
+}
+
+// SetKillSwitch turns the kill switch on or off. On takes effect before it
+// returns: it lists the runs it cancelled.
+func (e *Executor) SetKillSwitch(ctx context.Context, on bool, actor, reason string) (action.KillSwitch, []action.ID, error) {
+	ks, err := e.store.SetKillSwitch(ctx, action.KillSwitch{On: on, Actor: actor, Reason: reason, At: e.clock()})
+	if err != nil {
+		return ks, nil, fmt.Errorf("set the kill switch: %w", err)
+	}
+	if !on {
+		e.log.Warn("kill switch off", "by", actor)
+		return ks, nil, nil
+	}
+	e.log.Warn("kill switch ON: stopping every run", "by", actor, "reason", reason)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ids, err := e.stopAll(ctx, ks)
+	return ks, ids, err
+}
