@@ -17,23 +17,7 @@ import (
 func newTicketsCmd(stdout io.Writer, env lookupEnv) *cobra.Command {
 	cmd := &cobra.Command{Use: "tickets", Short: "List, show and resolve tickets (a client of `operator run`)"}
 	cmd.PersistentFlags().String("server", "", "the daemon's API URL (default: http:// + api.listen)")
-	client := func(c *cobra.Command) (*api.Client, error) {
-		if s, _ := c.Flags().GetString("server"); s != "" {
-			return api.NewClient(s), nil
-		}
-		cfg, err := loadConfig(c, env)
-		if err != nil {
-			return nil, err
-		}
-		return api.NewClient("http://" + cfg.API.Listen), nil
-	}
-	output := func(c *cobra.Command) (string, error) {
-		o, _ := c.Flags().GetString("output")
-		if o != "table" && o != "json" {
-			return "", &exitError{code: 2, err: fmt.Errorf("--output %q: want table or json", o)}
-		}
-		return o, nil
-	}
+	client := func(c *cobra.Command) (*api.Client, error) { return apiClient(c, env) }
 
 	list := &cobra.Command{
 		Use: "list", Short: "List tickets, most recently seen first", Args: cobra.NoArgs,
@@ -129,6 +113,28 @@ func newTicketsCmd(stdout io.Writer, env lookupEnv) *cobra.Command {
 	resolve.Flags().String("reason", "", "why it is resolved (required)")
 	cmd.AddCommand(list, show, resolve)
 	return cmd
+}
+
+// apiClient is the daemon's API client of a client command: --server, or
+// the configured api.listen.
+func apiClient(c *cobra.Command, env lookupEnv) (*api.Client, error) {
+	if s, _ := c.Flags().GetString("server"); s != "" {
+		return api.NewClient(s), nil
+	}
+	cfg, err := loadConfig(c, env)
+	if err != nil {
+		return nil, err
+	}
+	return api.NewClient("http://" + cfg.API.Listen), nil
+}
+
+// output reads --output: table or json.
+func output(c *cobra.Command) (string, error) {
+	o, _ := c.Flags().GetString("output")
+	if o != "table" && o != "json" {
+		return "", &exitError{code: 2, err: fmt.Errorf("--output %q: want table or json", o)}
+	}
+	return o, nil
 }
 
 func writeJSONOut(w io.Writer, v any) error {

@@ -14,30 +14,30 @@ type ID int64
 // Run is one attempt to carry out one registry action with typed
 // parameters, from proposal to verdict. The store is its only home.
 type Run struct {
-	ID       ID
-	TicketID ticket.ID // the ticket it remedies; 0 for a run started by hand
-	Subject  string    // the adapter it runs against: "tikv"
-	Action   string    // the registry name: "transfer_leader"
-	Params   map[string]any
-	State    State
+	ID       ID             `json:"id"`
+	TicketID ticket.ID      `json:"ticket_id,omitempty"` // the ticket it remedies; 0 for a run started by hand
+	Subject  string         `json:"subject"`             // the adapter it runs against: "tikv"
+	Action   string         `json:"action"`              // the registry name: "transfer_leader"
+	Params   map[string]any `json:"params"`
+	State    State          `json:"state"`
 	// Version is the optimistic lock: 1 when created, +1 on every
 	// transition. A mover states the version it read; the store refuses
 	// the move if the run has moved since.
-	Version   int64
-	Risk      string // the registry's risk tier at proposal time: "low", "high"
+	Version int64  `json:"version"`
+	Risk    string `json:"risk"` // the registry's risk tier at proposal time: "low", "high"
 	// CreatedBy is who created it ("diagnosis", a human's name) and
 	// Origin what from ("ticket 7, diagnosis round 2 (rules)").
-	CreatedBy string
-	Origin    string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	CreatedBy string    `json:"created_by"`
+	Origin    string    `json:"origin,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 	// DryRun is what a dry run checked and predicted; required in state
 	// DryRun, optional otherwise (a proposal may carry its preflight).
-	DryRun *DryRunResult
+	DryRun *DryRunResult `json:"dry_run,omitempty"`
 	// Outcome is the reason given when the run reached a terminal state;
 	// Error repeats it for failed and timed_out runs. Empty while live.
-	Outcome string
-	Error   string
+	Outcome string `json:"outcome,omitempty"`
+	Error   string `json:"error,omitempty"`
 }
 
 // DryRunResult is what checking an action without executing it found.
@@ -113,11 +113,12 @@ func (r Run) Validate() error {
 
 // Transition is one move of a run, as recorded on its history.
 type Transition struct {
-	From, To State
-	At       time.Time
-	Actor    string // who moved it: "alice", "policy:low-risk", "executor"
-	Reason   string
-	Data     map[string]any // what the mover wants on the record: a PD operator ID, a verification result
+	From   State          `json:"from"`
+	To     State          `json:"to"`
+	At     time.Time      `json:"at"`
+	Actor  string         `json:"actor"` // who moved it: "alice", "policy:low-risk", "executor"
+	Reason string         `json:"reason,omitempty"`
+	Data   map[string]any `json:"data,omitempty"` // what the mover wants on the record: a PD operator ID, a verification result
 }
 
 // Validate checks a transition as a mover hands it to the store. From may

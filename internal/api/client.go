@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/operator-dev/operator/internal/action"
 	"github.com/operator-dev/operator/internal/ticket"
 )
 
@@ -106,5 +107,68 @@ func (c *Client) Diagnoses(ctx context.Context, id ticket.ID) ([]ticket.Diagnosi
 func (c *Client) Resolve(ctx context.Context, id ticket.ID, reason string) (ticket.Ticket, error) {
 	var out ticket.Ticket
 	err := c.do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/resolve", id), ResolveRequest{Reason: reason}, &out)
+	return out, err
+}
+
+// Runs lists action runs, oldest first; states and ticket filter.
+func (c *Client) Runs(ctx context.Context, states []action.State, tk ticket.ID) ([]action.Run, error) {
+	q := url.Values{}
+	for _, s := range states {
+		q.Add("state", string(s))
+	}
+	if tk != 0 {
+		q.Set("ticket", strconv.FormatInt(int64(tk), 10))
+	}
+	var out []action.Run
+	err := c.do(ctx, http.MethodGet, "/api/v1/actions?"+q.Encode(), nil, &out)
+	return out, err
+}
+
+// Run returns one run with its timeline and its action's description.
+func (c *Client) Run(ctx context.Context, id action.ID) (RunView, error) {
+	var out RunView
+	err := c.do(ctx, http.MethodGet, fmt.Sprintf("/api/v1/actions/%d", id), nil, &out)
+	return out, err
+}
+
+// Approve approves a proposed run.
+func (c *Client) Approve(ctx context.Context, id action.ID, actor, reason string) (action.Run, error) {
+	var out action.Run
+	err := c.do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/actions/%d/approve", id), RunRequest{Actor: actor, Reason: reason}, &out)
+	return out, err
+}
+
+// DryRun runs a run's preflight now, changing nothing.
+func (c *Client) DryRun(ctx context.Context, id action.ID, actor string) (DryRunView, error) {
+	var out DryRunView
+	err := c.do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/actions/%d/approve", id), RunRequest{Actor: actor, DryRun: true}, &out)
+	return out, err
+}
+
+// Reject rejects a proposed run.
+func (c *Client) Reject(ctx context.Context, id action.ID, actor, reason string) (action.Run, error) {
+	var out action.Run
+	err := c.do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/actions/%d/reject", id), RunRequest{Actor: actor, Reason: reason}, &out)
+	return out, err
+}
+
+// Cancel cancels a run that has not finished.
+func (c *Client) Cancel(ctx context.Context, id action.ID, actor, reason string) (action.Run, error) {
+	var out action.Run
+	err := c.do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/actions/%d/cancel", id), RunRequest{Actor: actor, Reason: reason}, &out)
+	return out, err
+}
+
+// KillSwitch reads the kill switch.
+func (c *Client) KillSwitch(ctx context.Context) (KillSwitchView, error) {
+	var out KillSwitchView
+	err := c.do(ctx, http.MethodGet, "/api/v1/kill-switch", nil, &out)
+	return out, err
+}
+
+// SetKillSwitch turns the kill switch on or off.
+func (c *Client) SetKillSwitch(ctx context.Context, on bool, actor, reason string) (KillSwitchView, error) {
+	var out KillSwitchView
+	err := c.do(ctx, http.MethodPost, "/api/v1/kill-switch", KillSwitchRequest{On: on, Actor: actor, Reason: reason}, &out)
 	return out, err
 }

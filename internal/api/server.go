@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/operator-dev/operator/internal/store"
+	"github.com/operator-dev/operator/internal/subject"
 	"github.com/operator-dev/operator/internal/ticket"
 )
 
@@ -36,6 +37,11 @@ type Server struct {
 	// deliveries of one alert racing each other write one event, not two
 	// (the daemon is the store's single writer).
 	foldMu sync.Mutex
+	// runs, actions and registry serve the action endpoints; nil: not
+	// wired (the endpoints answer 503).
+	runs     RunStore
+	actions  Actions
+	registry map[string][]subject.ActionSpec
 }
 
 // Options configure a Server.
@@ -49,6 +55,11 @@ type Options struct {
 	// subject's own invariants, so an alert about a problem the monitor
 	// already has a ticket for lands on that ticket (see alertfold.go).
 	AlertMapper AlertMapper
+	// Runs and Actions serve /api/v1/actions and /api/v1/kill-switch;
+	// Registry describes each subject's actions for `actions show`.
+	Runs     RunStore
+	Actions  Actions
+	Registry map[string][]subject.ActionSpec
 }
 
 // New builds the API handler.
@@ -60,12 +71,13 @@ func New(tickets Store, opts Options) *Server {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{tickets: tickets, now: opts.Now, log: opts.Log, mux: http.NewServeMux(), reopenWithin: opts.ReopenWithin,
-		mapAlert: opts.AlertMapper}
+		mapAlert: opts.AlertMapper, runs: opts.Runs, actions: opts.Actions, registry: opts.Registry}
 	s.mux.HandleFunc("GET /api/v1/tickets", s.listTickets)
 	s.mux.HandleFunc("GET /api/v1/tickets/{id}", s.getTicket)
 	s.mux.HandleFunc("GET /api/v1/tickets/{id}/diagnoses", s.listDiagnoses)
 	s.mux.HandleFunc("POST /api/v1/tickets/{id}/resolve", s.resolveTicket)
 	s.mux.HandleFunc("POST /api/v1/alerts/alertmanager", s.alertmanager)
+	s.actionRoutes()
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
 	if opts.Metrics != nil {
 		s.mux.Handle("GET /metrics", opts.Metrics)

@@ -109,7 +109,7 @@ func TestLoadEveryKey(t *testing.T) {
 		"diagnosis.openai.api-key-env": "OLLAMA_KEY", "diagnosis.anthropic.input-price-per-mtok": "15",
 		"diagnosis.anthropic.output-price-per-mtok": "75", "diagnosis.openai.input-price-per-mtok": "0.5",
 		"diagnosis.openai.output-price-per-mtok": "1.5e0",
-		"actions.mode": "execute", "actions.interval": "500ms", "actions.proposal-ttl": "30m", "actions.recovery-window": "0s",
+		"actions.mode":                           "execute", "actions.interval": "500ms", "actions.proposal-ttl": "30m", "actions.recovery-window": "0s",
 		"actions.max-stores": "2", "actions.max-regions": "100", "actions.max-bytes": "10GiB", "actions.max-per-hour": "4",
 	}
 	want := Config{

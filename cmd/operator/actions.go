@@ -1,0 +1,232 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/operator-dev/operator/internal/action"
+	"github.com/operator-dev/operator/internal/runview"
+	"github.com/operator-dev/operator/internal/ticket"
+)
+
+// actor is who a client command acts as: --as, else the login name. The
+// daemon records it on every approval, rejection and cancel.
+func actor(c *cobra.Command, env lookupEnv) string {
+	if s, _ := c.Flags().GetString("as"); strings.TrimSpace(s) != "" {
+		return s
+	}
+	if v, ok := env("USER"); ok && v != "" {
+		return v
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "unknown-" + strconv.Itoa(os.Getuid())
+}
+
+func parseRunID(s string) (action.ID, error) {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, &exitError{code: 2, err: fmt.Errorf("action run id %q: want a positive number (see `operator actions list`)", s)}
+	}
+	return action.ID(n), nil
+}
+
+func newActionsCmd(stdout io.Writer, env lookupEnv) *cobra.Command {
+	cmd := &cobra.Command{Use: "actions", Short: "List, show, approve, reject and cancel action runs (a client of `operator run`)"}
+	cmd.PersistentFlags().String("server", "", "the daemon's API URL (default: http:// + api.listen)")
+	cmd.PersistentFlags().String("as", "", "who you are, recorded on the run and in the audit log (default: $USER)")
+
+	list := &cobra.Command{
+		Use: "list", Short: "List action runs, oldest first", Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			o, err := output(c)
+			if err != nil {
+				return err
+			}
+			var states []action.State
+			raw, _ := c.Flags().GetStringSlice("state")
+			for _, s := range raw {
+				st, err := action.ParseState(s)
+				if err != nil {
+					return &exitError{code: 2, err: fmt.Errorf("--state %q: %w", s, err)}
+				}
+				states = append(states, st)
+			}
+			var tk ticket.ID
+			if s, _ := c.Flags().GetString("ticket"); s != "" {
+				if tk, err = ticket.ParseID(s); err != nil {
+					return &exitError{code: 2, err: fmt.Errorf("--ticket %q: %w", s, err)}
+				}
+			}
+			cl, err := apiClient(c, env)
+			if err != nil {
+				return err
+			}
+			rs, err := cl.Runs(c.Context(), states, tk)
+			if err != nil {
+				return err
+			}
+			if o == "json" {
+				return writeJSONOut(stdout, rs)
+			}
+			return runview.Table(stdout, rs, time.Now())
+		},
+	}
+	list.Flags().StringSlice("state", nil, "only these states (proposed, approved, queued, executing, verifying, completed, failed, ...); repeatable")
+	list.Flags().String("ticket", "", "only runs of this ticket")
+	list.Flags().StringP("output", "o", "table", "table or json")
+
+	show := &cobra.Command{
+		Use: "show ID", Short: "Show a run: proposal, dry-run result, risk, blast radius, reversibility, timeline", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			o, err := output(c)
+			if err != nil {
+				return err
+			}
+			id, err := parseRunID(args[0])
+			if err != nil {
+				return err
+			}
+			cl, err := apiClient(c, env)
+			if err != nil {
+				return err
+			}
+			v, err := cl.Run(c.Context(), id)
+			if err != nil {
+				return err
+			}
+			if o == "json" {
+				return writeJSONOut(stdout, v)
+			}
+			return runview.Detail(stdout, v)
+		},
+	}
+	show.Flags().StringP("output", "o", "table", "table or json")
+
+	approve := &cobra.Command{
+		Use: "approve ID [--dry-run]", Short: "Approve a proposed run (it then runs when its turn comes); --dry-run only checks it now", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			id, err := parseRunID(args[0])
+			if err != nil {
+				return err
+			}
+			cl, err := apiClient(c, env)
+			if err != nil {
+				return err
+			}
+			if dry, _ := c.Flags().GetBool("dry-run"); dry {
+				v, err := cl.DryRun(c.Context(), id, actor(c, env))
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(stdout, "action run %d (%s), %s; nothing was changed\n", v.Run.ID, v.Run.Action, v.Run.State)
+				return runview.DryRun(stdout, v.Result)
+			}
+			reason, _ := c.Flags().GetString("reason")
+			r, err := cl.Approve(c.Context(), id, actor(c, env), reason)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(stdout, "action run %d (%s) approved by %s; it runs when its turn comes (operator actions show %d)\n", r.ID, r.Action, actor(c, env), r.ID)
+			return err
+		},
+	}
+	approve.Flags().Bool("dry-run", false, "run the preflight now and show the result; approve nothing")
+	approve.Flags().String("reason", "", "why (recorded)")
+
+	reject := &cobra.Command{
+		Use: "reject ID --reason TEXT", Short: "Reject a proposed run", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			id, err := parseRunID(args[0])
+			if err != nil {
+				return err
+			}
+			reason, _ := c.Flags().GetString("reason")
+			if strings.TrimSpace(reason) == "" {
+				return &exitError{code: 2, err: fmt.Errorf("--reason is required: say why it is rejected")}
+			}
+			cl, err := apiClient(c, env)
+			if err != nil {
+				return err
+			}
+			r, err := cl.Reject(c.Context(), id, actor(c, env), reason)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(stdout, "action run %d (%s) rejected\n", r.ID, r.Action)
+			return err
+		},
+	}
+	reject.Flags().String("reason", "", "why (required)")
+
+	cancel := &cobra.Command{
+		Use: "cancel ID", Short: "Cancel a run that has not finished (an executing one: its PD operator is cancelled first)", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			id, err := parseRunID(args[0])
+			if err != nil {
+				return err
+			}
+			reason, _ := c.Flags().GetString("reason")
+			cl, err := apiClient(c, env)
+			if err != nil {
+				return err
+			}
+			r, err := cl.Cancel(c.Context(), id, actor(c, env), reason)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(stdout, "action run %d (%s) %s: %s\n", r.ID, r.Action, r.State, r.Outcome)
+			return err
+		},
+	}
+	cancel.Flags().String("reason", "", "why (recorded)")
+	cmd.AddCommand(list, show, approve, reject, cancel)
+	return cmd
+}
+
+func newKillSwitchCmd(stdout io.Writer, env lookupEnv) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "kill-switch on|off|status",
+		Short: "Stop every action at once (on), allow them again (off), or show the switch; it survives restarts",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			cl, err := apiClient(c, env)
+			if err != nil {
+				return err
+			}
+			switch args[0] {
+			case "status":
+				ks, err := cl.KillSwitch(c.Context())
+				if err != nil {
+					return err
+				}
+				_, err = fmt.Fprintf(stdout, "kill switch %s\n", ks.KillSwitch)
+				return err
+			case "on", "off":
+				reason, _ := c.Flags().GetString("reason")
+				ks, err := cl.SetKillSwitch(c.Context(), args[0] == "on", actor(c, env), reason)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(stdout, "kill switch %s\n", ks.KillSwitch)
+				if len(ks.Cancelled) > 0 {
+					fmt.Fprintf(stdout, "cancelled action runs: %v\n", ks.Cancelled)
+				}
+				return nil
+			}
+			return &exitError{code: 2, err: fmt.Errorf("kill-switch %q: want on, off or status", args[0])}
+		},
+	}
+	cmd.Flags().String("server", "", "the daemon's API URL (default: http:// + api.listen)")
+	cmd.Flags().String("as", "", "who you are, recorded in the audit log (default: $USER)")
+	cmd.Flags().String("reason", "", "why (recorded)")
+	return cmd
+}

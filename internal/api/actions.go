@@ -1,0 +1,281 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/operator-dev/operator/internal/action"
+	"github.com/operator-dev/operator/internal/execute"
+	"github.com/operator-dev/operator/internal/store"
+	"github.com/operator-dev/operator/internal/subject"
+	"github.com/operator-dev/operator/internal/ticket"
+)
+
+// Actions is what the API asks to change runs; *execute.Executor is it.
+type Actions interface {
+	Approve(ctx context.Context, id action.ID, actor, reason string) (action.Run, error)
+	Reject(ctx context.Context, id action.ID, actor, reason string) (action.Run, error)
+	Cancel(ctx context.Context, id action.ID, actor, reason string) (action.Run, error)
+	DryRun(ctx context.Context, id action.ID) (action.Run, action.DryRunResult, error)
+	SetKillSwitch(ctx context.Context, on bool, actor, reason string) (action.KillSwitch, []action.ID, error)
+}
+
+// RunStore is what the API reads runs and the kill switch from.
+type RunStore interface {
+	store.Runs
+	store.Switches
+}
+
+// ActionSpecView is what an approver reads about an action's kind.
+type ActionSpecView struct {
+	Description   string   `json:"description"`
+	Risk          string   `json:"risk"`
+	Reversibility string   `json:"reversibility"`
+	Compensation  string   `json:"compensation,omitempty"`
+	BlastRadius   string   `json:"blast_radius"`
+	Preconditions []string `json:"preconditions,omitempty"`
+	Executes      string   `json:"executes"`
+	Completion    string   `json:"completion"`
+	Verification  string   `json:"verification"`
+	Pauses        []string `json:"pauses_checkers,omitempty"`
+	Timeout       string   `json:"timeout"`
+}
+
+// RunView is a run with its timeline and what its action is, as GET
+// /api/v1/actions/{id} answers.
+type RunView struct {
+	action.Run
+	Timeline []action.Transition `json:"timeline"`
+	Spec     *ActionSpecView     `json:"spec,omitempty"`
+}
+
+// RunRequest is the body of approve, reject and cancel.
+type RunRequest struct {
+	Actor  string `json:"actor"`
+	Reason string `json:"reason,omitempty"`
+	// DryRun (approve only): run the preflight now and change nothing.
+	DryRun bool `json:"dry_run,omitempty"`
+}
+
+// DryRunView answers approve with dry_run.
+type DryRunView struct {
+	Run    action.Run          `json:"run"`
+	Result action.DryRunResult `json:"result"`
+}
+
+// KillSwitchRequest is the body of POST /api/v1/kill-switch.
+type KillSwitchRequest struct {
+	On     bool   `json:"on"`
+	Actor  string `json:"actor"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// KillSwitchView answers the kill-switch endpoints.
+type KillSwitchView struct {
+	action.KillSwitch
+	Cancelled []action.ID `json:"cancelled,omitempty"`
+}
+
+func (s *Server) actionRoutes() {
+	s.mux.HandleFunc("GET /api/v1/actions", s.needRuns(s.listRuns))
+	s.mux.HandleFunc("GET /api/v1/actions/{id}", s.needRuns(s.getRun))
+	s.mux.HandleFunc("POST /api/v1/actions/{id}/approve", s.needRuns(s.approveRun))
+	s.mux.HandleFunc("POST /api/v1/actions/{id}/reject", s.needRuns(s.rejectRun))
+	s.mux.HandleFunc("POST /api/v1/actions/{id}/cancel", s.needRuns(s.cancelRun))
+	s.mux.HandleFunc("GET /api/v1/kill-switch", s.needRuns(s.getKillSwitch))
+	s.mux.HandleFunc("POST /api/v1/kill-switch", s.needRuns(s.setKillSwitch))
+}
+
+func (s *Server) needRuns(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.runs == nil || s.actions == nil {
+			writeError(w, http.StatusServiceUnavailable, "this daemon runs no executor (actions are not wired)")
+			return
+		}
+		h(w, r)
+	}
+}
+
+func runID(w http.ResponseWriter, r *http.Request) (action.ID, bool) {
+	n, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || n <= 0 {
+		writeError(w, http.StatusBadRequest, "action run id %q is not a positive number", r.PathValue("id"))
+		return 0, false
+	}
+	return action.ID(n), true
+}
+
+func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	var f store.RunFilter
+	for _, v := range q["state"] {
+		st, err := action.ParseState(v)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "state %q: %v", v, err)
+			return
+		}
+		f.States = append(f.States, st)
+	}
+	if v := q.Get("ticket"); v != "" {
+		id, err := ticket.ParseID(v)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "ticket %q: %v", v, err)
+			return
+		}
+		f.TicketID = id
+	}
+	rs, err := s.runs.ListRuns(r.Context(), f)
+	if err != nil {
+		s.storeError(w, "list action runs", err)
+		return
+	}
+	if rs == nil {
+		rs = []action.Run{}
+	}
+	writeJSON(w, http.StatusOK, rs)
+}
+
+func (s *Server) getRun(w http.ResponseWriter, r *http.Request) {
+	id, ok := runID(w, r)
+	if !ok {
+		return
+	}
+	run, err := s.runs.GetRun(r.Context(), id)
+	if err != nil {
+		s.storeError(w, fmt.Sprintf("action run %d", id), err)
+		return
+	}
+	trs, err := s.runs.RunTransitions(r.Context(), id)
+	if err != nil {
+		s.storeError(w, fmt.Sprintf("timeline of action run %d", id), err)
+		return
+	}
+	v := RunView{Run: run, Timeline: trs}
+	if spec, ok := subject.Action(s.registry[run.Subject], run.Action); ok {
+		v.Spec = specView(spec)
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func specView(a subject.ActionSpec) *ActionSpecView {
+	return &ActionSpecView{Description: a.Description, Risk: a.Risk.String(), Reversibility: string(a.Reversibility),
+		Compensation: a.Compensation, BlastRadius: a.BlastRadius, Preconditions: a.Preconditions, Executes: a.Executes,
+		Completion: a.Completion, Verification: a.Verification, Pauses: a.PausesCheckers, Timeout: a.Timeout.String()}
+}
+
+func readRunRequest(w http.ResponseWriter, r *http.Request, what string) (RunRequest, bool) {
+	var req RunRequest
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, "%s: body must be JSON like {\"actor\": \"alice\", \"reason\": \"...\"}: %v", what, err)
+		return req, false
+	}
+	if req.Actor == "" {
+		writeError(w, http.StatusBadRequest, "%s: actor is required (who is doing this)", what)
+		return req, false
+	}
+	return req, true
+}
+
+func (s *Server) approveRun(w http.ResponseWriter, r *http.Request) {
+	id, ok := runID(w, r)
+	if !ok {
+		return
+	}
+	what := fmt.Sprintf("approve action run %d", id)
+	req, ok := readRunRequest(w, r, what)
+	if !ok {
+		return
+	}
+	if req.DryRun {
+		run, res, err := s.actions.DryRun(r.Context(), id)
+		if err != nil {
+			s.actionError(w, what+" (dry run)", err)
+			return
+		}
+		writeJSON(w, http.StatusOK, DryRunView{Run: run, Result: res})
+		return
+	}
+	run, err := s.actions.Approve(r.Context(), id, req.Actor, req.Reason)
+	if err != nil {
+		s.actionError(w, what, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, run)
+}
+
+func (s *Server) rejectRun(w http.ResponseWriter, r *http.Request) {
+	s.moveRun(w, r, "reject", s.actions.Reject)
+}
+
+func (s *Server) cancelRun(w http.ResponseWriter, r *http.Request) {
+	s.moveRun(w, r, "cancel", s.actions.Cancel)
+}
+
+func (s *Server) moveRun(w http.ResponseWriter, r *http.Request, verb string,
+	op func(context.Context, action.ID, string, string) (action.Run, error)) {
+	id, ok := runID(w, r)
+	if !ok {
+		return
+	}
+	what := fmt.Sprintf("%s action run %d", verb, id)
+	req, ok := readRunRequest(w, r, what)
+	if !ok {
+		return
+	}
+	run, err := op(r.Context(), id, req.Actor, req.Reason)
+	if err != nil {
+		s.actionError(w, what, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, run)
+}
+
+func (s *Server) getKillSwitch(w http.ResponseWriter, r *http.Request) {
+	ks, err := s.runs.KillSwitch(r.Context())
+	if err != nil {
+		s.storeError(w, "read the kill switch", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, KillSwitchView{KillSwitch: ks})
+}
+
+func (s *Server) setKillSwitch(w http.ResponseWriter, r *http.Request) {
+	var req KillSwitchRequest
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, "kill switch: body must be JSON like {\"on\": true, \"actor\": \"alice\", \"reason\": \"...\"}: %v", err)
+		return
+	}
+	if req.Actor == "" {
+		writeError(w, http.StatusBadRequest, "kill switch: actor is required (who is flipping it)")
+		return
+	}
+	ks, ids, err := s.actions.SetKillSwitch(r.Context(), req.On, req.Actor, req.Reason)
+	if err != nil {
+		// The switch itself is stored before anything is cancelled: say
+		// both.
+		s.actionError(w, "kill switch", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, KillSwitchView{KillSwitch: ks, Cancelled: ids})
+}
+
+// actionError maps executor and store errors to statuses.
+func (s *Server) actionError(w http.ResponseWriter, what string, err error) {
+	switch {
+	case errors.Is(err, execute.ErrObserveOnly), errors.Is(err, execute.ErrKillSwitch), errors.Is(err, execute.ErrState):
+		writeError(w, http.StatusConflict, "%v", err)
+	case errors.Is(err, execute.ErrPreflight):
+		writeError(w, http.StatusUnprocessableEntity, "%v", err)
+	default:
+		s.storeError(w, what, err)
+	}
+}
