@@ -1,0 +1,135 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/operator-dev/operator/internal/action"
+	"github.com/operator-dev/operator/internal/execute"
+	"github.com/operator-dev/operator/internal/store/sqlite"
+	"github.com/operator-dev/operator/internal/subject"
+	"github.com/operator-dev/operator/internal/ticket"
+)
+
+// stillDriver is a cluster whose preflight answers what the test sets and
+// on which nothing ever finishes: enough to drive the API's endpoints.
+type stillDriver struct{ res action.DryRunResult }
+
+func (d *stillDriver) Preflight(context.Context, string, map[string]any) (action.DryRunResult, error) {
+	return d.res, nil
+}
+func (d *stillDriver) Plan(context.Context, action.Run) (action.Intent, error) {
+	return action.Intent{Call: "POST /operators"}, nil
+}
+func (d *stillDriver) Acquire(context.Context, action.Run, action.Intent) error { return nil }
+func (d *stillDriver) Submit(context.Context, action.Run, action.Intent) error  { return nil }
+func (d *stillDriver) Observe(context.Context, action.Run, action.Intent) (action.Observation, error) {
+	return action.Observation{Phase: action.PhaseRunning, Detail: "running"}, nil
+}
+func (d *stillDriver) Verify(context.Context, action.Run, action.Intent) (action.Verification, error) {
+	return action.Verification{OK: true}, nil
+}
+func (d *stillDriver) Cancel(context.Context, action.Run, action.Intent) error  { return nil }
+func (d *stillDriver) Release(context.Context, action.Run, action.Intent) error { return nil }
+func (d *stillDriver) Recover(context.Context, []action.Run) error              { return nil }
+
+var apiSpecs = []subject.ActionSpec{{Name: "split_region", Risk: subject.RiskLow, Reversibility: subject.Irreversible,
+	BlastRadius: "one region becomes two", Timeout: time.Minute,
+	Params: []subject.ParamSpec{{Name: "region_id", Type: subject.ParamRegionID, Required: true}}}}
+
+func newActionRig(t *testing.T, mode bool) (*apiRig, *stillDriver, action.Run) {
+	t.Helper()
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "op.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	r := &apiRig{st: st, now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
+	d := &stillDriver{res: action.DryRunResult{Valid: true, Message: "ok"}}
+	ex := execute.New(execute.Config{Execute: mode}, st, map[string]execute.Subject{"tikv": {Actions: apiSpecs, Driver: d}},
+		nil, func() time.Time { return r.now })
+	r.srv = httptest.NewServer(New(st, Options{Now: func() time.Time { return r.now }, Runs: st, Actions: ex,
+		Registry: map[string][]subject.ActionSpec{"tikv": apiSpecs}}))
+	t.Cleanup(r.srv.Close)
+	tk, _, err := st.OpenOrTouch(t.Context(), ticket.Ticket{DedupKey: "hot-write-region/region=49", Invariant: "hot-write-region",
+		Subject: "tikv", Severity: ticket.Warning, Summary: "hot"}, time.Hour, r.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := st.CreateRun(t.Context(), action.Run{TicketID: tk.ID, Subject: "tikv", Action: "split_region",
+		Params: map[string]any{"region_id": 49}, State: action.Proposed, Risk: "low", CreatedBy: "diagnosis"}, r.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, d, run
+}
+
+func TestActionEndpoints(t *testing.T) {
+	r, d, run := newActionRig(t, true)
+	code, body := r.call(t, "GET", "/api/v1/actions?state=proposed", "")
+	if code != 200 || !strings.Contains(body, `"action": "split_region"`) {
+		t.Fatalf("list: %d %s", code, body)
+	}
+	code, body = r.call(t, "GET", "/api/v1/actions/1", "")
+	var v RunView
+	if code != 200 || json.Unmarshal([]byte(body), &v) != nil || v.Spec == nil || v.Spec.Reversibility != "irreversible" {
+		t.Fatalf("show: %d %s", code, body)
+	}
+	for _, tt := range []struct {
+		name, method, path, body string
+		code                     int
+		want                     string
+	}{
+		{"no actor", "POST", "/api/v1/actions/1/approve", `{}`, 400, "actor is required"},
+		{"unknown field", "POST", "/api/v1/actions/1/approve", `{"actor":"a","force":true}`, 400, "unknown field"},
+		{"bad id", "GET", "/api/v1/actions/x", "", 400, "not a positive number"},
+		{"missing", "GET", "/api/v1/actions/99", "", 404, "not found"},
+		{"bad state", "GET", "/api/v1/actions?state=done", "", 400, "unknown state"},
+		{"reject without reason", "POST", "/api/v1/actions/1/reject", `{"actor":"a"}`, 400, "why"},
+		{"cancel a proposal", "POST", "/api/v1/actions/1/cancel", `{"actor":"a"}`, 409, "reject it instead"},
+		{"dry run", "POST", "/api/v1/actions/1/approve", `{"actor":"a","dry_run":true}`, 200, `"valid": true`},
+	} {
+		code, body := r.call(t, tt.method, tt.path, tt.body)
+		if code != tt.code || !strings.Contains(body, tt.want) {
+			t.Errorf("%s: %d %s, want %d with %q", tt.name, code, body, tt.code, tt.want)
+		}
+	}
+	d.res = action.DryRunResult{Valid: false, Message: "store 99 does not exist"}
+	if code, body := r.call(t, "POST", "/api/v1/actions/1/approve", `{"actor":"alice"}`); code != 422 || !strings.Contains(body, "store 99") {
+		t.Fatalf("approve with a failing preflight: %d %s", code, body)
+	}
+	d.res = action.DryRunResult{Valid: true}
+	if code, body := r.call(t, "POST", "/api/v1/actions/1/approve", `{"actor":"alice","reason":"go"}`); code != 200 || !strings.Contains(body, `"state": "approved"`) {
+		t.Fatalf("approve: %d %s", code, body)
+	}
+	code, body = r.call(t, "POST", "/api/v1/kill-switch", `{"on":true,"actor":"bob","reason":"incident"}`)
+	if code != 200 || !strings.Contains(body, `"on": true`) || !strings.Contains(body, `"cancelled": [`) {
+		t.Fatalf("kill switch on: %d %s", code, body)
+	}
+	if got, _ := r.st.GetRun(t.Context(), run.ID); got.State != action.Cancelled {
+		t.Fatalf("run after the kill switch: %s", got.State)
+	}
+	if code, body := r.call(t, "GET", "/api/v1/kill-switch", ""); code != 200 || !strings.Contains(body, `"actor": "bob"`) {
+		t.Fatalf("kill switch status: %d %s", code, body)
+	}
+}
+
+func TestApproveInObserveOnlyMode(t *testing.T) {
+	r, _, _ := newActionRig(t, false)
+	code, body := r.call(t, "POST", "/api/v1/actions/1/approve", `{"actor":"alice"}`)
+	if code != 409 || !strings.Contains(body, "observe") {
+		t.Fatalf("approve in observe mode: %d %s", code, body)
+	}
+}
+
+func TestActionEndpointsWithoutAnExecutor(t *testing.T) {
+	r := newAPIRig(t)
+	if code, body := r.call(t, "GET", "/api/v1/actions", ""); code != 503 || !strings.Contains(body, "no executor") {
+		t.Fatalf("%d %s", code, body)
+	}
+}
