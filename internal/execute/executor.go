@@ -75,6 +75,7 @@ type Executor struct {
 	// a submission.
 	mu        sync.Mutex
 	recovered bool
+	warned    map[action.ID]bool // in-flight runs observe mode has warned about
 	// hook, when set, is called at each named step of a run: tests use it
 	// to kill the process at exactly that point.
 	hook func(step string, r action.Run)
@@ -116,10 +117,16 @@ var liveStates = []action.State{action.Approved, action.Queued, action.Executing
 
 // Once is one pass: recover after a start, apply the kill switch, expire
 // stale proposals, and advance the oldest live run by one step.
+//
+// In observe-only mode nothing is written to the cluster, not even a
+// cleanup: proposals expire and the kill switch cancels approved runs
+// (both only in the store); a run found in flight from a time the
+// operator could execute is left alone, and said so, until execute mode
+// returns to finish it.
 func (e *Executor) Once(ctx context.Context) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if !e.recovered {
+	if !e.recovered && e.cfg.Execute {
 		if err := e.recover(ctx); err != nil {
 			return fmt.Errorf("recover after start: %w", err)
 		}
@@ -147,6 +154,10 @@ func (e *Executor) Once(ctx context.Context) error {
 	// queue waits behind it.
 	for _, r := range live {
 		if r.State == action.Executing || r.State == action.Verifying {
+			if !e.cfg.Execute {
+				e.warnInFlight(r)
+				return nil
+			}
 			return e.advance(ctx, r)
 		}
 	}
@@ -159,6 +170,19 @@ func (e *Executor) Once(ctx context.Context) error {
 		}
 	}
 	return e.enqueue(ctx, live[0])
+}
+
+// warnInFlight says once per run that observe-only mode leaves it alone.
+func (e *Executor) warnInFlight(r action.Run) {
+	if e.warned == nil {
+		e.warned = map[action.ID]bool{}
+	}
+	if e.warned[r.ID] {
+		return
+	}
+	e.warned[r.ID] = true
+	e.log.Warn("an action run is in flight but actions.mode is observe: it is left as it is; set actions.mode: execute to observe it to its end",
+		"run", r.ID, "action", r.Action, "state", r.State)
 }
 
 // Run calls Once every interval until ctx ends. A failed pass is logged

@@ -339,3 +339,28 @@ func TestProposalsExpire(t *testing.T) {
 	e.once()
 	e.wantState(r.ID, action.Expired)
 }
+
+// A run left executing by a process that could execute is not touched by
+// one in observe-only mode: no recovery, no observation, no cancel, even
+// under the kill switch.
+func TestObserveOnlyNeverTouchesTheCluster(t *testing.T) {
+	e := newEnv(t, executing())
+	r := e.propose()
+	e.ex.Approve(t.Context(), r.ID, "alice", "")
+	e.once()
+	e.once()
+	e.wantState(r.ID, action.Executing)
+	recovers, releases := e.driver.recovers, e.driver.releases
+	e.cfg = Config{}
+	e.open()
+	e.once()
+	if _, _, err := e.ex.SetKillSwitch(t.Context(), true, "bob", "stop"); err != nil {
+		t.Fatal(err)
+	}
+	e.once()
+	e.wantState(r.ID, action.Executing)
+	if e.driver.recovers != recovers || e.driver.cancels != 0 || e.driver.releases != releases || e.driver.submits != 1 {
+		t.Fatalf("observe mode touched the cluster: recovers %d, cancels %d, releases %d, submits %d",
+			e.driver.recovers, e.driver.cancels, e.driver.releases, e.driver.submits)
+	}
+}

@@ -115,6 +115,9 @@ func (e *Executor) Cancel(ctx context.Context, id action.ID, actor, reason strin
 	case action.Approved, action.Queued:
 		return e.move(ctx, r, action.Cancelled, actor, reason, nil)
 	case action.Executing:
+		if !e.cfg.Execute {
+			return r, fmt.Errorf("cancel run %d: %w: it is executing, but actions.mode is observe, so this operator holds no write access to cancel its change; set actions.mode: execute", id, ErrObserveOnly)
+		}
 		if err := e.cancelExecuting(ctx, r, actor, reason); err != nil {
 			return r, err
 		}

@@ -25,6 +25,10 @@ func (e *Executor) stopAll(ctx context.Context, ks action.KillSwitch) ([]action.
 	}
 	var done []action.ID
 	for _, r := range rs {
+		if !e.cfg.Execute && (r.State == action.Executing || r.State == action.Verifying) {
+			e.warnInFlight(r) // no write credential in observe mode: nothing to cancel with
+			continue
+		}
 		switch r.State {
 		case action.Verifying:
 			if err := e.advance(ctx, r); err != nil {
