@@ -24,8 +24,10 @@ import (
 	"github.com/operator-dev/operator/internal/api"
 	"github.com/operator-dev/operator/internal/config"
 	"github.com/operator-dev/operator/internal/diagnose"
+	"github.com/operator-dev/operator/internal/execute"
 	"github.com/operator-dev/operator/internal/monitor"
 	"github.com/operator-dev/operator/internal/store/sqlite"
+	"github.com/operator-dev/operator/internal/subject"
 	"github.com/operator-dev/operator/internal/tikv/observe"
 	"github.com/operator-dev/operator/internal/tikv/pd"
 )
@@ -37,6 +39,8 @@ type App struct {
 	store   *sqlite.Store
 	monitor *monitor.Monitor
 	runner  *diagnose.Runner
+	exec    *execute.Executor
+	write   *pd.Client // nil in observe mode
 	handler http.Handler
 	ln      net.Listener
 }
@@ -92,15 +96,22 @@ func NewWithEnv(ctx context.Context, cfg *config.Config, log *slog.Logger, env f
 		st.Close()
 		return nil, fmt.Errorf("listen for the API on %s: %w", cfg.API.Listen, err)
 	}
+	ex, write, err := newExecutor(cfg, st, subj, pdc, log)
+	if err != nil {
+		st.Close()
+		ln.Close()
+		return nil, err
+	}
 	h := api.New(st, api.Options{Log: log, ReopenWithin: time.Duration(cfg.Monitor.ReopenWithin),
-		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), AlertMapper: subj.MapAlert})
+		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), AlertMapper: subj.MapAlert,
+		Runs: st, Actions: ex, Registry: map[string][]subject.ActionSpec{subj.Name(): subj.Actions()}})
 	runner, err := newRunner(cfg, st, subj, env, log, reg)
 	if err != nil {
 		st.Close()
 		ln.Close()
 		return nil, err
 	}
-	return &App{cfg: cfg, log: log, store: st, monitor: mon, runner: runner, handler: h, ln: ln}, nil
+	return &App{cfg: cfg, log: log, store: st, monitor: mon, runner: runner, exec: ex, write: write, handler: h, ln: ln}, nil
 }
 
 // observeConfig maps the configuration onto the TiKV adapter's thresholds,
@@ -186,6 +197,13 @@ func (a *App) Run(ctx context.Context) error {
 		defer close(diagDone)
 		a.runner.Run(ctx)
 	}()
+	// Proposals and execution run beside both: a slow PD write never
+	// delays detection or diagnosis.
+	execDone := make(chan struct{})
+	go func() {
+		defer close(execDone)
+		a.runActions(ctx)
+	}()
 	var serveErr error
 	select {
 	case <-ctx.Done():
@@ -194,6 +212,10 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	<-monDone
 	<-diagDone
+	<-execDone
+	if a.write != nil {
+		a.write.Close()
+	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -29,6 +29,10 @@ type PreflightOptions struct {
 	// simulation reads. Beyond it the drain is refused: safety could not
 	// be shown. Default 200000.
 	MaxRegionsToSimulate int
+	// LargeMergeMiB is the merged size above which a merge gets a warning:
+	// TiKV splits a region past its region-split-size (96 MiB by default),
+	// so such a merge may soon be undone. Default 96 MiB.
+	LargeMergeMiB int64
 }
 
 func (o PreflightOptions) withDefaults() PreflightOptions {
@@ -40,6 +44,9 @@ func (o PreflightOptions) withDefaults() PreflightOptions {
 	}
 	if o.MaxRegionsToSimulate <= 0 {
 		o.MaxRegionsToSimulate = 200000
+	}
+	if o.LargeMergeMiB <= 0 {
+		o.LargeMergeMiB = 96
 	}
 	return o
 }
@@ -60,12 +67,34 @@ func Preflight(ctx context.Context, pdc *pd.Client, name string, params map[stri
 	switch name {
 	case TransferLeader:
 		err = p.transferLeader(ctx)
+	case TransferPeer:
+		err = p.transferPeer(ctx)
+	case AddPeer:
+		err = p.addPeer(ctx)
+	case RemovePeer:
+		err = p.removePeer(ctx)
 	case SplitRegion:
 		err = p.splitRegion(ctx)
+	case MergeRegion:
+		err = p.mergeRegion(ctx)
+	case CancelOperator:
+		err = p.cancelOperator(ctx)
 	case DrainStore:
 		err = p.drainStore(ctx)
+	case CancelDrain:
+		err = p.cancelDrain(ctx)
+	case EvictLeader:
+		err = p.evictLeaders(ctx)
+	case CancelEvictLeader:
+		err = p.removeEvictLeaders(ctx)
+	case SetStoreWeight:
+		err = p.setStoreWeight(ctx)
+	case SetStoreLimit:
+		err = p.setStoreLimit(ctx)
 	case SetLeaderScheduleLimit, SetRegionScheduleLimit, SetReplicaScheduleLimit, SetHotRegionScheduleLimit:
 		err = p.setScheduleLimit(ctx, ScheduleLimitKey(name))
+	case SetLowSpaceRatio:
+		err = p.setLowSpaceRatio(ctx)
 	case PauseScheduler, ResumeScheduler:
 		err = p.scheduler(ctx, name == PauseScheduler)
 	default:
@@ -212,6 +241,29 @@ func (p *preflight) paramSpec(name string) (subject.ParamSpec, bool) {
 	return subject.ParamSpec{}, false
 }
 
+// number reads a required number parameter and checks the registry's
+// range.
+func (p *preflight) number(name string) (float64, error) {
+	raw, ok := p.params[name]
+	v, isNum := asFloat(raw)
+	if !ok || !isNum {
+		return 0, p.fail("parameter %s is missing or not a number", name)
+	}
+	if ps, ok := p.paramSpec(name); ok && (ps.Min != 0 || ps.Max != 0) && (v < ps.Min || v > ps.Max) {
+		return 0, p.fail("parameter %s is %v; the registry allows %v to %v", name, v, ps.Min, ps.Max)
+	}
+	return v, nil
+}
+
+// blast records the most the action can touch. It is set as soon as it is
+// known, so a refusal after that point still shows what was at stake.
+func (p *preflight) blast(stores, regions int, bytes int64) {
+	p.res.Blast = &action.Blast{Stores: stores, Regions: regions, Bytes: bytes}
+}
+
+// mib converts PD's MiB sizes (region and store *_size fields) to bytes.
+func mib(n int64) int64 { return n << 20 }
+
 // duration reads a required duration parameter (Go syntax, or seconds as
 // a number) and checks the registry's range in seconds.
 func (p *preflight) duration(name string) (time.Duration, error) {
@@ -242,17 +294,27 @@ func (p *preflight) duration(name string) (time.Duration, error) {
 	return d, nil
 }
 
+// pdLeader checks only that PD has a leader. It is the whole PD check of
+// the actions that change a setting or stop something (cancel an operator
+// or a drain): those are safe, often wanted, while scheduling is halted.
+func (p *preflight) pdLeader(ctx context.Context) error {
+	leader, err := p.pdc.GetLeader(ctx)
+	if err != nil {
+		return fmt.Errorf("read PD leader: %w", err)
+	}
+	if leader == nil || leader.Name == "" {
+		return p.fail("PD has no leader right now: nothing can be scheduled until PD elects one")
+	}
+	p.ok("PD has a leader (%s)", leader.Name)
+	return nil
+}
+
 // pdUp checks that PD has a leader and that scheduling is not halted,
 // returning the schedule config for the action's own checks.
 func (p *preflight) pdUp(ctx context.Context) (*pd.ScheduleConfig, error) {
-	leader, err := p.pdc.GetLeader(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("read PD leader: %w", err)
+	if err := p.pdLeader(ctx); err != nil {
+		return nil, err
 	}
-	if leader == nil || leader.Name == "" {
-		return nil, p.fail("PD has no leader right now: nothing can be scheduled until PD elects one")
-	}
-	p.ok("PD has a leader (%s)", leader.Name)
 	cfg, err := p.pdc.GetScheduleConfig(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read schedule config: %w", err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/operator-dev/operator/internal/tikv/pd"
 )
@@ -15,16 +16,68 @@ func (p *preflight) region(ctx context.Context) (*pd.RegionInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	id := pd.RegionID(n)
+	return p.fetchRegion(ctx, pd.RegionID(n))
+}
+
+// fetchRegion reads a region; a missing one fails (a proposal may name a
+// region that was merged away since, or one that never existed).
+func (p *preflight) fetchRegion(ctx context.Context, id pd.RegionID) (*pd.RegionInfo, error) {
 	r, err := p.pdc.GetRegion(ctx, id)
 	if errors.Is(err, pd.ErrNotFound) {
-		return nil, p.fail("region %d does not exist in PD (merged away, or a wrong id)", id)
+		return nil, p.fail("region %d does not exist in this cluster (merged away, or a wrong id)", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read region %d: %w", id, err)
 	}
 	p.ok("region %d exists (%d peers, leader on store %d, %d MiB)", id, len(r.Peers), r.Leader.StoreID, r.ApproximateSize)
 	return r, nil
+}
+
+// regionHealthy fails when the region reports a down or pending replica:
+// its redundancy is already reduced, and PD's own repair of it would
+// collide with (or be undone by) a manual change.
+func (p *preflight) regionHealthy(r *pd.RegionInfo) error { return p.regionHealthyExcept(r, 0) }
+
+// regionHealthyExcept is regionHealthy ignoring the replica on store
+// except: removing or moving away a down or lagging replica is the repair
+// itself (quorum is checked on its own, before).
+func (p *preflight) regionHealthyExcept(r *pd.RegionInfo, except pd.StoreID) error {
+	var down []string
+	for _, d := range r.DownPeers {
+		if except != 0 && d.Peer.StoreID == except {
+			continue
+		}
+		down = append(down, fmt.Sprintf("peer %d on store %d, down %ds", d.Peer.ID, d.Peer.StoreID, d.DownSeconds))
+	}
+	if len(down) > 0 {
+		return p.fail("region %d has %d down replica(s) (%s): repair it before changing it", r.ID, len(down), strings.Join(down, "; "))
+	}
+	var pending []pd.RegionPeer
+	for _, pp := range r.PendingPeers {
+		if except == 0 || pp.StoreID != except {
+			pending = append(pending, pp)
+		}
+	}
+	if len(pending) > 0 {
+		return p.fail("region %d has pending replica(s) on store(s) %s (behind on the Raft log): wait until they catch up",
+			r.ID, peerStores(pending))
+	}
+	if except != 0 {
+		p.ok("region %d has no down or pending replica other than the one on store %d", r.ID, except)
+		return nil
+	}
+	p.ok("region %d has no down or pending replica", r.ID)
+	return nil
+}
+
+// peerOn is the region's replica on a store, nil when it has none there.
+func peerOn(r *pd.RegionInfo, store pd.StoreID) *pd.RegionPeer {
+	for i := range r.Peers {
+		if r.Peers[i].StoreID == store {
+			return &r.Peers[i]
+		}
+	}
+	return nil
 }
 
 // noRunningOperator fails when PD has an operator running on the region:
@@ -50,7 +103,7 @@ func (p *preflight) noRunningOperator(ctx context.Context, id pd.RegionID) error
 func (p *preflight) store(ctx context.Context, id pd.StoreID) (*pd.StoreInfo, error) {
 	s, err := p.pdc.GetStore(ctx, id)
 	if errors.Is(err, pd.ErrNotFound) || errors.Is(err, pd.ErrGone) {
-		return nil, p.fail("store %d does not exist in PD (or was removed)", id)
+		return nil, p.fail("store %d does not exist in this cluster (a wrong id, or removed)", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read store %d: %w", id, err)
@@ -95,6 +148,14 @@ func (p *preflight) transferLeader(ctx context.Context) error {
 	p.res.Predicted["leader_from"] = uint64(r.Leader.StoreID)
 	p.res.Predicted["leader_to"] = uint64(target)
 
+	// The leader's store loses the leadership and the target gains it;
+	// only the target when it already leads (a no-op).
+	stores := 2
+	if r.Leader.StoreID == target {
+		stores = 1
+	}
+	p.blast(stores, 1, 0)
+
 	st, err := p.store(ctx, target)
 	if err != nil {
 		return done(err)
@@ -114,12 +175,7 @@ func (p *preflight) transferLeader(ctx context.Context) error {
 	}
 	p.ok("target store %d is not low on space (%s free, %s)", target, st.Status.Available, pct(st.Status.Available, st.Status.Capacity))
 
-	var peer *pd.RegionPeer
-	for i := range r.Peers {
-		if r.Peers[i].StoreID == target {
-			peer = &r.Peers[i]
-		}
-	}
+	peer := peerOn(r, target)
 	switch {
 	case peer == nil:
 		return done(p.fail("store %d holds no replica of region %d (its replicas are on stores %s); a leader can only move to a store with a voter",
@@ -184,31 +240,4 @@ func peerStores(peers []pd.RegionPeer) string {
 		out += strconv.FormatUint(uint64(q.StoreID), 10)
 	}
 	return out
-}
-
-func (p *preflight) splitRegion(ctx context.Context) error {
-	r, err := p.region(ctx)
-	if err != nil {
-		return done(err)
-	}
-	policy, err := p.str("policy")
-	if err != nil {
-		return done(err)
-	}
-	p.ok("split policy %q is one PD accepts", policy)
-	p.res.Predicted["region_id"] = uint64(r.ID)
-	p.res.Predicted["regions_after"] = 2
-	p.res.Predicted["size_mib_each"] = r.ApproximateSize / 2
-	if _, err := p.pdUp(ctx); err != nil {
-		return done(err)
-	}
-	if err := p.noRunningOperator(ctx, r.ID); err != nil {
-		return done(err)
-	}
-	if r.ApproximateSize < p.opts.MinSplitSizeMiB {
-		p.warn("region %d is only %d MiB (below %d MiB): splitting it makes two tiny regions that PD's merge checker may merge back",
-			r.ID, r.ApproximateSize, p.opts.MinSplitSizeMiB)
-	}
-	p.ok("region %d size checked: %d MiB (warning below %d MiB)", r.ID, r.ApproximateSize, p.opts.MinSplitSizeMiB)
-	return nil
 }

@@ -40,25 +40,22 @@ func (p *preflight) drainStore(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read replication config: %w", err)
 	}
-	stores, err := p.pdc.GetStores(ctx, pd.GetStoresOptions{})
+	allUp, down, err := p.storeHealth(ctx)
 	if err != nil {
-		return fmt.Errorf("read stores: %w", err)
+		return err
 	}
-
 	var up []pd.StoreInfo
-	unhealthy := map[pd.StoreID]pd.StoreStateName{id: "being drained"}
-	for _, s := range stores.Stores {
-		if s.Store.ID == id {
-			continue
-		}
-		switch s.Store.StateName {
-		case pd.StateNameUp:
+	for _, s := range allUp {
+		if s.Store.ID != id {
 			up = append(up, s)
-		case pd.StateNameTombstone:
-		default: // Down, Disconnected, Offline
-			unhealthy[s.Store.ID] = s.Store.StateName
 		}
 	}
+	unhealthy := map[pd.StoreID]pd.StoreStateName{id: "being drained"}
+	for sid, state := range down {
+		unhealthy[sid] = state
+	}
+	// Any other Up store may receive replicas; the drained one loses all.
+	p.blast(len(up)+1, st.Status.RegionCount, mib(st.Status.RegionSize))
 	if uint64(len(up)) < rep.MaxReplicas {
 		return done(p.fail("only %d other Up stores would remain, and max-replicas is %d: PD would have nowhere to put the replicas", len(up), rep.MaxReplicas))
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,13 +24,25 @@ type pfEnv struct {
 	srv    *httptest.Server
 	reader *pd.Client
 	writer *pd.Client
+	// leaderless makes GET /leader answer as PD does while it has no
+	// leader: 200 with the body null (the handler renders a nil member).
+	leaderless atomic.Bool
 }
 
 func newPFEnv(t *testing.T, opts pdsim.Options) *pfEnv {
 	t.Helper()
 	clock := pdsim.NewManualClock(pfT0)
 	opts.Clock = clock
-	srv := httptest.NewServer(pdsim.NewServer(pdsim.New(opts), "http://127.0.0.1:2379"))
+	e := &pfEnv{t: t, clock: clock}
+	sim := pdsim.NewServer(pdsim.New(opts), "http://127.0.0.1:2379")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if e.leaderless.Load() && r.URL.Path == "/pd/api/v1/leader" {
+			w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+			_, _ = io.WriteString(w, "null\n")
+			return
+		}
+		sim.ServeHTTP(w, r)
+	}))
 	t.Cleanup(srv.Close)
 	reader, err := pd.New(pd.Config{Endpoint: srv.URL, ReadOnly: true, RetryBackoff: 5 * time.Millisecond})
 	if err != nil {
@@ -41,7 +54,8 @@ func newPFEnv(t *testing.T, opts pdsim.Options) *pfEnv {
 	}
 	t.Cleanup(reader.Close)
 	t.Cleanup(writer.Close)
-	return &pfEnv{t: t, clock: clock, srv: srv, reader: reader, writer: writer}
+	e.srv, e.reader, e.writer = srv, reader, writer
+	return e
 }
 
 func (e *pfEnv) post(path, body string) {
@@ -112,6 +126,13 @@ func TestPreflightTransferLeader(t *testing.T) {
 	if len(res.Checked) < 8 {
 		t.Errorf("only %d checks: %v", len(res.Checked), res.Checked)
 	}
+	wantBlast(t, res, action.Blast{Stores: 2, Regions: 1})
+
+	// To the store that already leads: a no-op touching that store only.
+	res = e.preflight(TransferLeader, map[string]any{"region_id": float64(r.ID), "to_store_id": float64(r.Leader.StoreID)})
+	wantValid(t, res)
+	wantWarning(t, res, "nothing would change")
+	wantBlast(t, res, action.Blast{Stores: 1, Regions: 1})
 }
 
 func TestPreflightTransferLeaderRefusals(t *testing.T) {
@@ -211,7 +232,6 @@ func TestPreflightDrainStore(t *testing.T) {
 func TestPreflightOthers(t *testing.T) {
 	e := newPFEnv(t, pdsim.Options{Stores: 5, Regions: 100})
 	wantInvalid(t, e.preflight("reboot-the-world", nil), "not an action in the registry")
-	wantInvalid(t, e.preflight(AddPeer, map[string]any{"region_id": 1, "store_id": 1}), "preflight for add_peer is not implemented yet")
 	if res := e.preflight(SetLeaderScheduleLimit, map[string]any{"value": 8}); !res.Valid {
 		t.Errorf("set_leader_schedule_limit: %s", res.Message)
 	}

@@ -220,12 +220,32 @@ func (s *Server) postOperator(w http.ResponseWriter, r *http.Request) {
 			writeErr(w, err)
 			return
 		}
+		c.created.add(req.region)
 		if res != nil {
 			writeJSON(w, 200, res)
 			return
 		}
 		writeJSON(w, 200, "The operator is created.")
 	})
+}
+
+// createdCount counts the POST /operators PD accepted, in total and by
+// region (the source, for a merge), so a test can prove that nothing was
+// submitted twice. PD has no such count; it is shown on /pdsim/v1/status.
+type createdCount struct {
+	total    int
+	byRegion map[RegionID]int
+}
+
+func (n *createdCount) add(region RegionID) {
+	n.total++
+	if region == 0 {
+		return // scatter-regions names a list or a range, not one region
+	}
+	if n.byRegion == nil {
+		n.byRegion = map[RegionID]int{}
+	}
+	n.byRegion[region]++
 }
 
 // opRequest is a parsed POST /operators body.

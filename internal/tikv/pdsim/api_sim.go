@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 )
 
 // simRoutes are pdsim's own endpoints (a real PD has no /pdsim prefix).
@@ -38,6 +39,10 @@ func (s *Server) getSimStatus(w http.ResponseWriter, r *http.Request) {
 				killed = append(killed, st.ID)
 			}
 		}
+		byRegion := map[string]int{}
+		for id, n := range c.created.byRegion {
+			byRegion[strconv.FormatUint(uint64(id), 10)] = n
+		}
 		writeJSON(w, 200, map[string]any{
 			"sim_time":       c.now.UTC(),
 			"stores":         len(c.stores),
@@ -48,6 +53,10 @@ func (s *Server) getSimStatus(w http.ResponseWriter, r *http.Request) {
 			"pd_errors_left": c.faults.errorsLeft,
 			"pd_truncate":    c.faults.truncate,
 			"pd_slow":        c.faults.slow.String(),
+
+			// Accepted POST /operators, so a test can prove nothing was submitted twice.
+			"operators_created":           c.created.total,
+			"operators_created_by_region": byRegion,
 		})
 	})
 }

@@ -110,6 +110,7 @@ type Cluster struct {
 	checkers map[string]*pausable
 
 	ops     operators
+	created createdCount // accepted POST /operators, for /pdsim/v1/status
 	faults  faultState
 	flows   map[RegionID]struct{} // regions with injected traffic
 	maint   *maintenanceTask
@@ -137,6 +138,17 @@ type Cluster struct {
 // like a real PD's.
 func New(opts Options) *Cluster {
 	opts.defaults()
+	c := newCluster(opts)
+	if !opts.NotBootstrapped {
+		c.bootstrap(c.now)
+	}
+	return c
+}
+
+// newCluster is a PD with no stores or regions yet, its clock and config
+// set: New bootstraps it with generated stores and regions,
+// NewFromSnapshot loads it from a snapshot of a live cluster.
+func newCluster(opts Options) *Cluster {
 	c := &Cluster{
 		opts:    opts,
 		clock:   opts.Clock,
@@ -163,9 +175,6 @@ func New(opts Options) *Cluster {
 	c.nextStoreHB = now.Add(opts.StoreHeartbeat)
 	c.nextRegionHB = now.Add(opts.RegionHeartbeat)
 	c.nextPatrol = now.Add(time.Second)
-	if !opts.NotBootstrapped {
-		c.bootstrap(now)
-	}
 	return c
 }
 
