@@ -23,6 +23,9 @@ import (
 // as separate processes, like an SRE would.
 func TestMain(m *testing.M) {
 	if os.Getenv("OPERATOR_E2E_MAIN") == "1" {
+		if step := os.Getenv("OPERATOR_E2E_CRASH_AT"); step != "" {
+			crashAt(step)
+		}
 		main()
 		os.Exit(0)
 	}
@@ -41,8 +44,14 @@ type child struct {
 
 func startChild(t *testing.T, args ...string) *child {
 	t.Helper()
+	return startChildEnv(t, nil, args...)
+}
+
+// startChildEnv is startChild with extra environment (KEY=VALUE).
+func startChildEnv(t *testing.T, env []string, args ...string) *child {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], append(args, "--log-format", "json")...)
-	cmd.Env = append(os.Environ(), "OPERATOR_E2E_MAIN=1")
+	cmd.Env = append(append(os.Environ(), "OPERATOR_E2E_MAIN=1"), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -27,6 +27,22 @@ var operatorDesc = map[string]string{
 	MergeRegion:    "admin-merge-region",
 }
 
+// durableFor is how long an operator's effect outlasts anything PD does on
+// its own, so that no effect proves it did not run whatever became of the
+// records. A split is not merged back within PD's split-merge-interval
+// (1h by default; a cluster that lowered it makes this optimistic by the
+// difference); a merged source region never comes back. Leader and peer
+// moves can be undone by PD's balancers within seconds: zero.
+func durableFor(desc string) time.Duration {
+	switch desc {
+	case operatorDesc[SplitRegion]:
+		return time.Hour
+	case operatorDesc[MergeRegion]:
+		return 24 * time.Hour
+	}
+	return 0
+}
+
 // opWatch is what Observe looks for: our admin operator on a region (and,
 // for a merge, its companion on the target), or its effect.
 type opWatch struct {
@@ -226,6 +242,11 @@ func (f operatorFamily) observe(ctx context.Context, p runParams, in action.Inte
 	if ok {
 		return action.Observation{Phase: action.PhaseFinished,
 			Detail: fmt.Sprintf("%s ran; PD no longer has its record: %s", what, detail)}, nil
+	}
+	if age := f.d.ageOf(in); age < durableFor(w.Desc) {
+		return action.Observation{Phase: action.PhaseNotRun,
+			Detail: fmt.Sprintf("%s: no operator, no record and no effect %s after the intent, and PD does not undo a %s that soon: it did not run",
+				what, age.Round(time.Second), strings.TrimPrefix(w.Desc, "admin-"))}, nil
 	}
 	if len(foreign) > 0 {
 		slices.Sort(foreign)

@@ -132,6 +132,27 @@ func TestDriverObserveNotRunThenUnknown(t *testing.T) {
 	}
 }
 
+// A split that never ran stays "did not run" even after PD's records are
+// gone and another operator ran on the region: PD does not merge a split
+// region back within split-merge-interval, so no effect proves it.
+func TestDriverObserveSplitNotRunIsDurable(t *testing.T) {
+	e := newDrvEnv(t, pdsim.Options{})
+	r, to := e.follower(0)
+	run := e.newRun(SplitRegion, map[string]any{"region_id": r.ID, "policy": "approximate"})
+	in := e.plan(run)
+	if err := e.writer.CreateOperator(ctxT(t), pd.TransferLeader(r.ID, pd.StoreID(to))); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(DefaultRecordRetention + time.Minute)
+	if obs := e.observe(run, in); obs.Phase != action.PhaseNotRun || !strings.Contains(obs.Detail, "does not undo a split-region") {
+		t.Fatalf("a split never submitted, past retention, after a foreign operator: %+v", obs)
+	}
+	e.clock.Advance(time.Hour)
+	if obs := e.observe(run, in); obs.Phase != action.PhaseUnknown {
+		t.Fatalf("past split-merge-interval: %+v", obs)
+	}
+}
+
 // An operator that PD ends without success is failed, with its status.
 func TestDriverObserveFailedOperator(t *testing.T) {
 	e := newDrvEnv(t, pdsim.Options{NoSplit: true})
