@@ -27,10 +27,17 @@ type Run struct {
 	Risk    string `json:"risk"` // the registry's risk tier at proposal time: "low", "high"
 	// CreatedBy is who created it ("diagnosis", a human's name) and
 	// Origin what from ("ticket 7, diagnosis round 2 (rules)").
-	CreatedBy string    `json:"created_by"`
-	Origin    string    `json:"origin,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	CreatedBy string `json:"created_by"`
+	Origin    string `json:"origin,omitempty"`
+	// PlanID is the plan the run is a step of (the ID of the plan's first
+	// step; 0: not in a plan), PlanStep its place (1, 2, ...; compensation
+	// runs come after the last step). Compensates names the completed step
+	// a compensation run undoes.
+	PlanID      ID        `json:"plan_id,omitempty"`
+	PlanStep    int       `json:"plan_step,omitempty"`
+	Compensates ID        `json:"compensates,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 	// DryRun is what a dry run checked and predicted; required in state
 	// DryRun, optional otherwise (a proposal may carry its preflight).
 	DryRun *DryRunResult `json:"dry_run,omitempty"`
@@ -101,6 +108,9 @@ func (r Run) Validate() error {
 	}
 	if strings.TrimSpace(r.CreatedBy) == "" {
 		problems = append(problems, "created_by is empty (every run says who created it)")
+	}
+	if r.PlanStep < 0 || (r.PlanID < 0) || r.Compensates < 0 {
+		problems = append(problems, "negative plan id, plan step or compensated run")
 	}
 	if r.State == DryRun && r.DryRun == nil {
 		problems = append(problems, "a dry_run run has no dry-run result")

@@ -43,6 +43,13 @@ func RunCreatedRecord(run action.Run) audit.Record {
 	if run.TicketID != 0 {
 		data["ticket"] = int64(run.TicketID)
 	}
+	if run.PlanID != 0 {
+		data["plan"] = int64(run.PlanID)
+		data["plan_step"] = run.PlanStep
+	}
+	if run.Compensates != 0 {
+		data["compensates"] = int64(run.Compensates)
+	}
 	if run.DryRun != nil {
 		data["dry_run_valid"] = run.DryRun.Valid
 		data["dry_run_message"] = run.DryRun.Message

@@ -21,6 +21,11 @@ type Runs interface {
 	// Outcome and Error are ignored.
 	CreateRun(ctx context.Context, run action.Run, now time.Time) (action.Run, error)
 
+	// CreatePlan stores the steps of a plan in one transaction: each as
+	// CreateRun would (proposed, its audit record), PlanStep 1..n in the
+	// given order, PlanID the first step's ID. CheckNewPlan must pass.
+	CreatePlan(ctx context.Context, steps []action.Run, now time.Time) ([]action.Run, error)
+
 	// GetRun returns a run by ID, or ErrNotFound.
 	GetRun(ctx context.Context, id action.ID) (action.Run, error)
 
@@ -60,6 +65,7 @@ type Switches interface {
 type RunFilter struct {
 	States   []action.State // any of these; empty means every state
 	TicketID ticket.ID      // runs of this ticket
+	PlanID   action.ID      // the steps (and compensations) of this plan
 	// UpdatedSince: runs last moved (or created) at or after this time.
 	UpdatedSince time.Time
 	Limit        int // at most this many; 0 means no limit
@@ -75,8 +81,31 @@ func (f RunFilter) Validate() error {
 	if f.TicketID < 0 {
 		return fmt.Errorf("%w: filter on negative ticket ID %d", ErrInvalid, f.TicketID)
 	}
+	if f.PlanID < 0 {
+		return fmt.Errorf("%w: filter on negative plan ID %d", ErrInvalid, f.PlanID)
+	}
 	if f.Limit < 0 {
 		return fmt.Errorf("%w: negative limit %d", ErrInvalid, f.Limit)
+	}
+	return nil
+}
+
+// CheckNewPlan validates a plan's steps as a whole: at least two, all
+// proposed, all for the same ticket and subject, none already in a plan.
+func CheckNewPlan(steps []action.Run) error {
+	if len(steps) < 2 {
+		return fmt.Errorf("%w: a plan has at least two steps (one action is a plain run), got %d", ErrInvalid, len(steps))
+	}
+	for i, s := range steps {
+		switch {
+		case s.State != action.Proposed:
+			return fmt.Errorf("%w: step %d is %s; plan steps are created proposed", ErrInvalid, i+1, s.State)
+		case s.TicketID != steps[0].TicketID || s.Subject != steps[0].Subject:
+			return fmt.Errorf("%w: step %d is for ticket %d of %s, step 1 for ticket %d of %s; a plan has one ticket and one subject",
+				ErrInvalid, i+1, s.TicketID, s.Subject, steps[0].TicketID, steps[0].Subject)
+		case s.PlanID != 0 || s.PlanStep != 0 || s.Compensates != 0:
+			return fmt.Errorf("%w: step %d already names a plan or a compensated run", ErrInvalid, i+1)
+		}
 	}
 	return nil
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/operator-dev/operator/internal/ticket"
 )
 
-const runColumns = `id, ticket_id, subject, action, params, state, version, risk, created_at, updated_at, dry_run, outcome, error, created_by, origin`
+const runColumns = `id, ticket_id, subject, action, params, state, version, risk, created_at, updated_at, dry_run, outcome, error, created_by, origin, plan_id, plan_step, compensates`
 
 // CreateRun implements store.Runs.
 func (s *Store) CreateRun(ctx context.Context, run action.Run, now time.Time) (action.Run, error) {
@@ -25,48 +25,125 @@ func (s *Store) CreateRun(ctx context.Context, run action.Run, now time.Time) (a
 	}
 	// Encode before the transaction: a value that cannot be stored is the
 	// caller's mistake, found without taking the write lock.
-	params, err := encodeObject(r.Params)
-	if err != nil {
-		return action.Run{}, fmt.Errorf("%s: params: %w", what, err)
-	}
-	var dryRun sql.NullString
-	if r.DryRun != nil {
-		if dryRun.String, err = encodeJSON(r.DryRun); err != nil {
-			return action.Run{}, fmt.Errorf("%s: dry-run result: %w", what, err)
-		}
-		dryRun.Valid = true
-	}
-	at, err := encodeTime(now)
+	row, err := encodeRun(r, now)
 	if err != nil {
 		return action.Run{}, fmt.Errorf("%s: %w", what, err)
 	}
-	var ticketID sql.NullInt64
-	if r.TicketID != 0 {
-		ticketID = sql.NullInt64{Int64: int64(r.TicketID), Valid: true}
-	}
 	var out action.Run
-	err = s.write(ctx, what, func(tx *sql.Tx) error {
-		if ticketID.Valid {
-			if _, err := getTicket(ctx, tx, "id = ?", ticketID.Int64); err != nil {
-				return fmt.Errorf("ticket %d: %w", r.TicketID, err)
-			}
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO action_runs (ticket_id, subject, action, params, state, version, risk,
-			created_at, updated_at, dry_run, outcome, error, created_by, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', ?, ?)`,
-			ticketID, r.Subject, r.Action, params, string(r.State), r.Version, r.Risk, at, at, dryRun, r.CreatedBy, r.Origin)
-		if err != nil {
-			return fmt.Errorf("insert run: %w", classify(err))
-		}
-		id, err := res.LastInsertId()
-		if err != nil {
-			return fmt.Errorf("insert run: %w", err)
-		}
-		if out, err = getRun(ctx, tx, action.ID(id)); err != nil {
-			return err
-		}
-		return auditInTx(ctx, tx, store.RunCreatedRecord(out))
+	err = s.write(ctx, what, func(tx *sql.Tx) (err error) {
+		out, err = insertRun(ctx, tx, row)
+		return err
 	})
 	return out, err
+}
+
+// CreatePlan implements store.Runs.
+func (s *Store) CreatePlan(ctx context.Context, steps []action.Run, now time.Time) ([]action.Run, error) {
+	what := fmt.Sprintf("create a plan of %d steps", len(steps))
+	if err := store.CheckNewPlan(steps); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	rows := make([]runRow, len(steps))
+	for i, st := range steps {
+		r, err := store.CheckNewRun(st, now)
+		if err != nil {
+			return nil, fmt.Errorf("%s: step %d: %w", what, i+1, err)
+		}
+		r.PlanStep = i + 1
+		if rows[i], err = encodeRun(r, now); err != nil {
+			return nil, fmt.Errorf("%s: step %d: %w", what, i+1, err)
+		}
+	}
+	var out []action.Run
+	err := s.write(ctx, what, func(tx *sql.Tx) error {
+		out = out[:0]
+		for i := range rows {
+			if i > 0 {
+				rows[i].run.PlanID = out[0].ID
+			}
+			r, err := insertRun(ctx, tx, rows[i])
+			if err != nil {
+				return fmt.Errorf("step %d: %w", i+1, err)
+			}
+			if i == 0 {
+				// The plan is named by its first step.
+				if _, err := tx.ExecContext(ctx, `UPDATE action_runs SET plan_id = id WHERE id = ?`, int64(r.ID)); err != nil {
+					return fmt.Errorf("step 1: %w", classify(err))
+				}
+				r.PlanID = r.ID
+			}
+			out = append(out, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// runRow is a run encoded for its INSERT.
+type runRow struct {
+	run      action.Run
+	params   string
+	dryRun   sql.NullString
+	at       string
+	ticketID sql.NullInt64
+}
+
+func encodeRun(r action.Run, now time.Time) (runRow, error) {
+	row := runRow{run: r}
+	var err error
+	if row.params, err = encodeObject(r.Params); err != nil {
+		return row, fmt.Errorf("params: %w", err)
+	}
+	if r.DryRun != nil {
+		if row.dryRun.String, err = encodeJSON(r.DryRun); err != nil {
+			return row, fmt.Errorf("dry-run result: %w", err)
+		}
+		row.dryRun.Valid = true
+	}
+	if row.at, err = encodeTime(now); err != nil {
+		return row, err
+	}
+	if r.TicketID != 0 {
+		row.ticketID = sql.NullInt64{Int64: int64(r.TicketID), Valid: true}
+	}
+	return row, nil
+}
+
+// insertRun inserts one run and its audit record inside tx.
+func insertRun(ctx context.Context, tx *sql.Tx, row runRow) (action.Run, error) {
+	r := row.run
+	if row.ticketID.Valid {
+		if _, err := getTicket(ctx, tx, "id = ?", row.ticketID.Int64); err != nil {
+			return action.Run{}, fmt.Errorf("ticket %d: %w", r.TicketID, err)
+		}
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO action_runs (ticket_id, subject, action, params, state, version, risk,
+		created_at, updated_at, dry_run, outcome, error, created_by, origin, plan_id, plan_step, compensates)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', ?, ?, ?, ?, ?)`,
+		row.ticketID, r.Subject, r.Action, row.params, string(r.State), r.Version, r.Risk, row.at, row.at, row.dryRun,
+		r.CreatedBy, r.Origin, nullID(r.PlanID), r.PlanStep, nullID(r.Compensates))
+	if err != nil {
+		return action.Run{}, fmt.Errorf("insert run: %w", classify(err))
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return action.Run{}, fmt.Errorf("insert run: %w", err)
+	}
+	out, err := getRun(ctx, tx, action.ID(id))
+	if err != nil {
+		return out, err
+	}
+	if r.PlanID == 0 && r.PlanStep == 1 {
+		out.PlanID = out.ID // the first step of a plan, named in a moment
+	}
+	return out, auditInTx(ctx, tx, store.RunCreatedRecord(out))
+}
+
+func nullID(id action.ID) sql.NullInt64 {
+	return sql.NullInt64{Int64: int64(id), Valid: id != 0}
 }
 
 // auditInTx writes a run's audit record in the run's own transaction.
@@ -106,6 +183,10 @@ func (s *Store) ListRuns(ctx context.Context, f store.RunFilter) ([]action.Run, 
 	if f.TicketID != 0 {
 		where = append(where, "ticket_id = ?")
 		args = append(args, int64(f.TicketID))
+	}
+	if f.PlanID != 0 {
+		where = append(where, "plan_id = ?")
+		args = append(args, int64(f.PlanID))
 	}
 	if !f.UpdatedSince.IsZero() {
 		// Stored times are fixed-width RFC 3339 UTC, so text order is
@@ -244,9 +325,10 @@ func scanRun(sc interface{ Scan(...any) error }) (action.Run, error) {
 		params, state        string
 		createdAt, updatedAt string
 		dryRun               sql.NullString
+		planID, compensates  sql.NullInt64
 	)
 	err := sc.Scan(&r.ID, &ticketID, &r.Subject, &r.Action, &params, &state, &r.Version, &r.Risk,
-		&createdAt, &updatedAt, &dryRun, &r.Outcome, &r.Error, &r.CreatedBy, &r.Origin)
+		&createdAt, &updatedAt, &dryRun, &r.Outcome, &r.Error, &r.CreatedBy, &r.Origin, &planID, &r.PlanStep, &compensates)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return r, err
@@ -254,6 +336,7 @@ func scanRun(sc interface{ Scan(...any) error }) (action.Run, error) {
 		return r, fmt.Errorf("read run: %w", classify(err))
 	}
 	r.TicketID = ticket.ID(ticketID.Int64)
+	r.PlanID, r.Compensates = action.ID(planID.Int64), action.ID(compensates.Int64)
 	// Not validated: a state a newer binary wrote is shown as stored (and
 	// cannot move: the table lists nothing for it).
 	r.State = action.State(state)

@@ -15,6 +15,7 @@ func runAuditCases() []testCase {
 	return []testCase{
 		{"RunMovesAreAuditedInTheirTransaction", testRunAudited},
 		{"KillSwitchPersistsAndIsAudited", testKillSwitch},
+		{"CreatePlan", testCreatePlan},
 	}
 }
 
@@ -78,5 +79,48 @@ func testKillSwitch(t *testing.T, s store.Store) {
 	recs := auditRecords(t, s)
 	if len(recs) != 1 || recs[0].Kind != "kill-switch" || recs[0].Data["on"] != true {
 		t.Fatalf("audit after kill switch = %+v", recs)
+	}
+}
+
+// A plan's steps are stored together, in order, named by the first.
+func testCreatePlan(t *testing.T, s store.Store) {
+	t0 := base()
+	tk := observeWant(t, s, violation("store-down", "1", ticket.Critical), window, t0, store.OutcomeOpened)
+	step := func(a string) action.Run {
+		r := proposal(tk.ID)
+		r.Action = a
+		return r
+	}
+	rs, err := s.CreatePlan(t.Context(), []action.Run{step("set_region_schedule_limit"), step("drain_store"), step("set_region_schedule_limit")}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 3 {
+		t.Fatalf("CreatePlan returned %d runs", len(rs))
+	}
+	for i, r := range rs {
+		got := getRun(t, s, r.ID)
+		if got.PlanID != rs[0].ID || got.PlanStep != i+1 || got.State != action.Proposed || r.PlanID != rs[0].ID {
+			t.Errorf("step %d stored as plan %d step %d %s (returned plan %d)", i+1, got.PlanID, got.PlanStep, got.State, r.PlanID)
+		}
+	}
+	if ids := listRuns(t, s, store.RunFilter{PlanID: rs[0].ID}); len(ids) != 3 {
+		t.Errorf("ListRuns by plan = %v", ids)
+	}
+	if recs := auditRecords(t, s); len(recs) != 3 || recs[2].Data["plan_step"] == nil {
+		t.Errorf("audit after a plan = %+v", recs)
+	}
+	for _, bad := range [][]action.Run{{step("drain_store")}, {step("a"), {TicketID: tk.ID, Subject: "other", Action: "b", State: action.Proposed, CreatedBy: "x"}}} {
+		if _, err := s.CreatePlan(t.Context(), bad, t0); !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("CreatePlan(%d steps) = %v, want ErrInvalid", len(bad), err)
+		}
+	}
+	// A plan for a ticket that does not exist stores nothing.
+	missing := func(a string) action.Run { r := step(a); r.TicketID = 999; return r }
+	if _, err := s.CreatePlan(t.Context(), []action.Run{missing("a"), missing("b")}, t0); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a plan for a missing ticket = %v, want ErrNotFound", err)
+	}
+	if ids := listRuns(t, s, store.RunFilter{}); len(ids) != 3 {
+		t.Errorf("after a refused plan: %d runs, want 3", len(ids))
 	}
 }
