@@ -143,6 +143,11 @@ func (e *Executor) Once(ctx context.Context) error {
 	if err := e.expire(ctx); err != nil {
 		return err
 	}
+	if e.cfg.Execute {
+		if err := e.settlePlans(ctx); err != nil {
+			return err
+		}
+	}
 	live, err := e.store.ListRuns(ctx, store.RunFilter{States: liveStates})
 	if err != nil {
 		return fmt.Errorf("read the queue: %w", err)
@@ -169,7 +174,11 @@ func (e *Executor) Once(ctx context.Context) error {
 			return e.start(ctx, r)
 		}
 	}
-	return e.enqueue(ctx, live[0])
+	next, ok, err := e.pickNext(ctx, live)
+	if err != nil || !ok {
+		return err
+	}
+	return e.enqueue(ctx, next)
 }
 
 // warnInFlight says once per run that observe-only mode leaves it alone.
@@ -183,23 +192,6 @@ func (e *Executor) warnInFlight(r action.Run) {
 	e.warned[r.ID] = true
 	e.log.Warn("an action run is in flight but actions.mode is observe: it is left as it is; set actions.mode: execute to observe it to its end",
 		"run", r.ID, "action", r.Action, "state", r.State)
-}
-
-// Run calls Once every interval until ctx ends. A failed pass is logged
-// and retried on the next tick: the store holds where it stopped.
-func (e *Executor) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if err := e.Once(ctx); err != nil && ctx.Err() == nil {
-			e.log.Error("executor pass failed; retrying next tick", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }
 
 // recover lets each driver release what dead runs may still hold.

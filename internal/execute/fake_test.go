@@ -35,7 +35,8 @@ func (f *fakeDriver) Preflight(context.Context, string, map[string]any) (action.
 
 func (f *fakeDriver) Plan(_ context.Context, r action.Run) (action.Intent, error) {
 	return action.Intent{Call: fmt.Sprintf("POST /operators %s", r.Action), Watch: map[string]any{"region_id": 49},
-		Before: map[string]any{"leader": 1}}, nil
+		Before: map[string]any{"leader": 1},
+		Undo:   &action.Step{Action: "transfer_leader", Params: map[string]any{"region_id": 49, "to_store_id": 1}}}, nil
 }
 
 func (f *fakeDriver) Acquire(context.Context, action.Run, action.Intent) error {

@@ -69,6 +69,15 @@ func (e *Executor) Approve(ctx context.Context, id action.ID, actor, reason stri
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if r.PlanID != 0 {
+		if why, err := e.blocked(ctx, r); err != nil || why != "" {
+			if err == nil {
+				err = fmt.Errorf("%w: run %d is step %d of plan %d and %s; approve the plan by its first proposed step", ErrState, id, r.PlanStep, r.PlanID, why)
+			}
+			return r, fmt.Errorf("approve run %d: %w", id, err)
+		}
+		return e.approvePlan(ctx, r, actor, reason, res)
+	}
 	moved, err := e.store.TransitionRun(ctx, r.ID, r.Version, action.Transition{To: action.Approved, At: e.clock(), Actor: actor,
 		Reason: reason, Data: map[string]any{"preflight": dryRunData(res)}})
 	if err != nil {

@@ -66,6 +66,7 @@ type RunFilter struct {
 	States   []action.State // any of these; empty means every state
 	TicketID ticket.ID      // runs of this ticket
 	PlanID   action.ID      // the steps (and compensations) of this plan
+	InPlan   bool           // only runs that belong to some plan
 	// UpdatedSince: runs last moved (or created) at or after this time.
 	UpdatedSince time.Time
 	Limit        int // at most this many; 0 means no limit

@@ -188,6 +188,9 @@ func (s *Store) ListRuns(ctx context.Context, f store.RunFilter) ([]action.Run, 
 		where = append(where, "plan_id = ?")
 		args = append(args, int64(f.PlanID))
 	}
+	if f.InPlan {
+		where = append(where, "plan_id IS NOT NULL")
+	}
 	if !f.UpdatedSince.IsZero() {
 		// Stored times are fixed-width RFC 3339 UTC, so text order is
 		// time order.
