@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/operator-dev/operator/internal/action"
+	"github.com/operator-dev/operator/internal/api"
 	"github.com/operator-dev/operator/internal/runview"
 	"github.com/operator-dev/operator/internal/ticket"
 )
@@ -188,8 +189,89 @@ func newActionsCmd(stdout io.Writer, env lookupEnv) *cobra.Command {
 		},
 	}
 	cancel.Flags().String("reason", "", "why (recorded)")
-	cmd.AddCommand(list, show, approve, reject, cancel)
+	plan := &cobra.Command{
+		Use:   "plan --step 'ACTION k=v ...' --step ... [--ticket ID] [--reason TEXT]",
+		Short: "Propose an ordered list of actions, approved together; a failed step undoes the completed ones",
+		Long: `Propose a multi-step plan. Steps run in order, each checked right before it runs;
+if one fails, the steps after it never run and every completed step that can
+be undone exactly is undone, latest first. Example: throttle a drain and put
+the limit back afterwards:
+
+  operator actions plan --ticket 7 \
+    --step 'set_replica_schedule_limit value=16' \
+    --step 'drain_store store_id=3' \
+    --step 'set_replica_schedule_limit value=64'`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			raw, _ := c.Flags().GetStringArray("step")
+			steps := make([]action.Step, 0, len(raw))
+			for i, s := range raw {
+				st, err := parseStep(s)
+				if err != nil {
+					return &exitError{code: 2, err: fmt.Errorf("--step %d %q: %w", i+1, s, err)}
+				}
+				steps = append(steps, st)
+			}
+			if len(steps) < 2 {
+				return &exitError{code: 2, err: fmt.Errorf("a plan needs at least two --step; a single action is a diagnosis proposal")}
+			}
+			var tk ticket.ID
+			if s, _ := c.Flags().GetString("ticket"); s != "" {
+				var err error
+				if tk, err = ticket.ParseID(s); err != nil {
+					return &exitError{code: 2, err: fmt.Errorf("--ticket %q: %w", s, err)}
+				}
+			}
+			reason, _ := c.Flags().GetString("reason")
+			cl, err := apiClient(c, env)
+			if err != nil {
+				return err
+			}
+			rs, err := cl.CreatePlan(c.Context(), api.PlanRequest{TicketID: tk, Steps: steps, Actor: actor(c, env), Reason: reason})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "plan %d proposed, %d steps:\n", rs[0].PlanID, len(rs))
+			if err := runview.Table(stdout, rs, time.Now()); err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(stdout, "approve it with: operator actions approve %d\n", rs[0].ID)
+			return err
+		},
+	}
+	plan.Flags().StringArray("step", nil, "one step: ACTION then k=v parameters (repeat, in order)")
+	plan.Flags().String("ticket", "", "the ticket the plan remedies")
+	plan.Flags().String("reason", "", "why (recorded)")
+	cmd.AddCommand(list, show, approve, reject, cancel, plan)
 	return cmd
+}
+
+// parseStep reads "ACTION k=v k=v": whole numbers and decimals become
+// numbers, anything else a string (the daemon checks each against the
+// registry).
+func parseStep(s string) (action.Step, error) {
+	fields := strings.Fields(s)
+	if len(fields) == 0 {
+		return action.Step{}, fmt.Errorf("empty step")
+	}
+	st := action.Step{Action: fields[0], Params: map[string]any{}}
+	for _, kv := range fields[1:] {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return st, fmt.Errorf("parameter %q is not k=v", kv)
+		}
+		if _, dup := st.Params[k]; dup {
+			return st, fmt.Errorf("parameter %s given twice", k)
+		}
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			st.Params[k] = n
+		} else if f, err := strconv.ParseFloat(v, 64); err == nil {
+			st.Params[k] = f
+		} else {
+			st.Params[k] = v
+		}
+	}
+	return st, nil
 }
 
 func newKillSwitchCmd(stdout io.Writer, env lookupEnv) *cobra.Command {

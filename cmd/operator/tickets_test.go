@@ -157,3 +157,15 @@ func TestTicketsShowDiagnosis(t *testing.T) {
 		t.Fatalf("show -o json: %v\n%s", err, out)
 	}
 }
+
+func TestParseStep(t *testing.T) {
+	st, err := parseStep("drain_store store_id=3 ratio=0.5 policy=scan")
+	if err != nil || st.Action != "drain_store" || st.Params["store_id"] != int64(3) || st.Params["ratio"] != 0.5 || st.Params["policy"] != "scan" {
+		t.Fatalf("parseStep = %+v, %v", st, err)
+	}
+	for _, bad := range []string{"", "drain_store store_id", "drain_store a=1 a=2", "x =1"} {
+		if _, err := parseStep(bad); err == nil {
+			t.Errorf("parseStep(%q) accepted", bad)
+		}
+	}
+}

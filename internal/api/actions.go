@@ -23,6 +23,17 @@ type Actions interface {
 	Cancel(ctx context.Context, id action.ID, actor, reason string) (action.Run, error)
 	DryRun(ctx context.Context, id action.ID) (action.Run, action.DryRunResult, error)
 	SetKillSwitch(ctx context.Context, on bool, actor, reason string) (action.KillSwitch, []action.ID, error)
+	CreatePlan(ctx context.Context, tk ticket.ID, subj string, steps []action.Step, actor, reason string) ([]action.Run, error)
+}
+
+// PlanRequest is the body of POST /api/v1/plans: an ordered list of
+// registry actions proposed together.
+type PlanRequest struct {
+	TicketID ticket.ID     `json:"ticket_id,omitempty"`
+	Subject  string        `json:"subject,omitempty"` // default: the only subject
+	Steps    []action.Step `json:"steps"`
+	Actor    string        `json:"actor"`
+	Reason   string        `json:"reason,omitempty"`
 }
 
 // RunStore is what the API reads runs and the kill switch from.
@@ -87,6 +98,7 @@ func (s *Server) actionRoutes() {
 	s.mux.HandleFunc("POST /api/v1/actions/{id}/approve", s.needRuns(s.approveRun))
 	s.mux.HandleFunc("POST /api/v1/actions/{id}/reject", s.needRuns(s.rejectRun))
 	s.mux.HandleFunc("POST /api/v1/actions/{id}/cancel", s.needRuns(s.cancelRun))
+	s.mux.HandleFunc("POST /api/v1/plans", s.needRuns(s.createPlan))
 	s.mux.HandleFunc("GET /api/v1/kill-switch", s.needRuns(s.getKillSwitch))
 	s.mux.HandleFunc("POST /api/v1/kill-switch", s.needRuns(s.setKillSwitch))
 }
@@ -237,6 +249,32 @@ func (s *Server) moveRun(w http.ResponseWriter, r *http.Request, verb string,
 	writeJSON(w, http.StatusOK, run)
 }
 
+func (s *Server) createPlan(w http.ResponseWriter, r *http.Request) {
+	var req PlanRequest
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	dec.UseNumber()
+	if err := dec.Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, "create plan: body must be JSON like {\"ticket_id\": 7, \"steps\": [{\"action\": \"...\", \"params\": {...}}], \"actor\": \"alice\"}: %v", err)
+		return
+	}
+	if req.Actor == "" {
+		writeError(w, http.StatusBadRequest, "create plan: actor is required (who proposes it)")
+		return
+	}
+	if req.Subject == "" && len(s.registry) == 1 {
+		for name := range s.registry {
+			req.Subject = name
+		}
+	}
+	rs, err := s.actions.CreatePlan(r.Context(), req.TicketID, req.Subject, req.Steps, req.Actor, req.Reason)
+	if err != nil {
+		s.actionError(w, "create plan", err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, rs)
+}
+
 func (s *Server) getKillSwitch(w http.ResponseWriter, r *http.Request) {
 	ks, err := s.runs.KillSwitch(r.Context())
 	if err != nil {
@@ -275,6 +313,13 @@ func (s *Server) actionError(w http.ResponseWriter, what string, err error) {
 		writeError(w, http.StatusConflict, "%v", err)
 	case errors.Is(err, execute.ErrPreflight):
 		writeError(w, http.StatusUnprocessableEntity, "%v", err)
+	// The executor's errors already say what was being done.
+	case errors.Is(err, store.ErrInvalid):
+		writeError(w, http.StatusBadRequest, "%v", err)
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, "%v", err)
+	case errors.Is(err, store.ErrConflict):
+		writeError(w, http.StatusConflict, "%v", err)
 	default:
 		s.storeError(w, what, err)
 	}

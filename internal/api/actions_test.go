@@ -133,3 +133,22 @@ func TestActionEndpointsWithoutAnExecutor(t *testing.T) {
 		t.Fatalf("%d %s", code, body)
 	}
 }
+
+func TestPlanEndpoint(t *testing.T) {
+	r, _, _ := newActionRig(t, true)
+	code, body := r.call(t, "POST", "/api/v1/plans", `{"ticket_id":1,"actor":"alice","steps":[
+		{"action":"split_region","params":{"region_id":49}},{"action":"split_region","params":{"region_id":50}}]}`)
+	if code != 201 || !strings.Contains(body, `"plan_step": 2`) || !strings.Contains(body, `"plan_id": 2`) {
+		t.Fatalf("create plan: %d %s", code, body)
+	}
+	for _, tt := range []struct{ body, want string }{
+		{`{"actor":"alice","steps":[{"action":"split_region","params":{"region_id":49}}]}`, "at least two steps"},
+		{`{"actor":"alice","steps":[{"action":"split_region"},{"action":"drop_table"}]}`, "is not an action in the tikv registry"},
+		{`{"steps":[]}`, "actor is required"},
+		{`{"actor":"a","steps":[],"force":1}`, "unknown field"},
+	} {
+		if code, body := r.call(t, "POST", "/api/v1/plans", tt.body); code != 400 || !strings.Contains(body, tt.want) {
+			t.Errorf("%s: %d %s, want 400 with %q", tt.body, code, body, tt.want)
+		}
+	}
+}

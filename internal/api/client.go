@@ -172,3 +172,10 @@ func (c *Client) SetKillSwitch(ctx context.Context, on bool, actor, reason strin
 	err := c.do(ctx, http.MethodPost, "/api/v1/kill-switch", KillSwitchRequest{On: on, Actor: actor, Reason: reason}, &out)
 	return out, err
 }
+
+// CreatePlan proposes an ordered list of registry actions.
+func (c *Client) CreatePlan(ctx context.Context, req PlanRequest) ([]action.Run, error) {
+	var out []action.Run
+	err := c.do(ctx, http.MethodPost, "/api/v1/plans", req, &out)
+	return out, err
+}

@@ -24,13 +24,15 @@ type benchRig struct {
 	ex          *execute.Executor
 	submittedAt time.Time
 	regions     []pd.RegionID
+	url         string // pdsim's
 }
 
-func newBenchRig(b *testing.B) *benchRig {
+func newBenchRig(b testing.TB) *benchRig {
 	ctx := context.Background()
 	r := &benchRig{clock: pdsim.NewManualClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))}
 	srv := httptest.NewServer(pdsim.NewServer(pdsim.New(pdsim.Options{Stores: 5, Regions: 2000, Clock: r.clock}), "http://127.0.0.1:2379"))
 	b.Cleanup(srv.Close)
+	r.url = srv.URL
 	var err error
 	if r.read, err = pd.New(pd.Config{Endpoint: srv.URL, ReadOnly: true}); err != nil {
 		b.Fatal(err)
@@ -60,7 +62,7 @@ func newBenchRig(b *testing.B) *benchRig {
 	return r
 }
 
-func (r *benchRig) once(b *testing.B) {
+func (r *benchRig) once(b testing.TB) {
 	if err := r.ex.Once(context.Background()); err != nil {
 		b.Fatal(err)
 	}

@@ -26,6 +26,12 @@ func Detail(w io.Writer, v api.RunView) error {
 	if v.TicketID != 0 {
 		fmt.Fprintf(b, "Ticket:   %d\n", v.TicketID)
 	}
+	switch {
+	case v.Compensates != 0:
+		fmt.Fprintf(b, "Plan:     %d, undoing run %d after a later step failed\n", v.PlanID, v.Compensates)
+	case v.PlanID != 0:
+		fmt.Fprintf(b, "Plan:     %d, step %d (approved together; each step runs after the one before completes)\n", v.PlanID, v.PlanStep)
+	}
 	fmt.Fprintf(b, "Created:  %s by %s", v.CreatedAt.UTC().Format(time.RFC3339), v.CreatedBy)
 	if v.Origin != "" {
 		fmt.Fprintf(b, " (%s)", v.Origin)

@@ -27,8 +27,15 @@ func Table(w io.Writer, rs []action.Run, now time.Time) error {
 		if outcome == "" && r.DryRun != nil && !r.DryRun.Valid {
 			outcome = "dry run refused: " + r.DryRun.Message
 		}
+		what := store.RunSubject(r.Action, r.Params)
+		switch {
+		case r.Compensates != 0:
+			what += fmt.Sprintf(" [plan %d: undoes run %d]", r.PlanID, r.Compensates)
+		case r.PlanID != 0:
+			what += fmt.Sprintf(" [plan %d step %d]", r.PlanID, r.PlanStep)
+		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.State, r.Risk, tk, age(now.Sub(r.CreatedAt)),
-			store.RunSubject(r.Action, r.Params), clip(outcome, 90))
+			what, clip(outcome, 90))
 	}
 	return tw.Flush()
 }
