@@ -12,9 +12,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/operator-dev/operator/internal/action"
 	"github.com/operator-dev/operator/internal/api"
 	"github.com/operator-dev/operator/internal/app"
 	"github.com/operator-dev/operator/internal/config"
+	"github.com/operator-dev/operator/internal/runview"
 	"github.com/operator-dev/operator/internal/ticket"
 	"github.com/operator-dev/operator/internal/ticketview"
 	"github.com/operator-dev/operator/internal/tikv/pdsim"
@@ -121,8 +123,21 @@ func runDemo(ctx context.Context, out, logw io.Writer, o demoOptions) error {
 			fmt.Fprintf(out, "\n%s\nsimulated time %s\n", banner, sim)
 			ticketview.Table(out, ts, time.Now())
 			advise(runCtx, out, client, ts)
+			proposals(runCtx, out, client)
 		}
 	}
+}
+
+// proposals prints the action runs proposed from those diagnoses, with
+// their dry runs against the simulator. The demo runs in observe mode: they
+// can be read (operator actions show), never approved.
+func proposals(ctx context.Context, out io.Writer, client *api.Client) {
+	rs, err := client.Runs(ctx, []action.State{action.Proposed}, 0)
+	if err != nil || len(rs) == 0 {
+		return
+	}
+	fmt.Fprintln(out, "proposed actions (observe-only: dry-run against the simulator, never executed):")
+	runview.Table(out, rs, time.Now())
 }
 
 // advise prints, under the table, what the latest diagnosis of each active

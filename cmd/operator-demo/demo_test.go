@@ -35,7 +35,7 @@ func TestDemoTellsTheStory(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := out.String()
-	for _, want := range []string{"=== DEMO ===", "store-down/store=3", "store-low-space/store=2", "resolved", "demo finished", "advice:", "rules: set_store_weight"} {
+	for _, want := range []string{"=== DEMO ===", "store-down/store=3", "store-low-space/store=2", "resolved", "demo finished", "advice:", "rules: set_store_weight", "proposed actions (observe-only", "set_store_weight leader_weight=1 region_weight=0.5 store_id=2"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("demo output lacks %q", want)
 		}

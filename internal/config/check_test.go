@@ -134,7 +134,7 @@ func TestCheck(t *testing.T) {
 			"  operator-stuck-fraction: 1\n  latency-quantile: 0.5\n  region-check-limit: 1\n  latency-window: 1ns\n" +
 			"  hot-write-store-rate: 1\n  hot-read-store-rate: 1_000_000\n  hot-read-region-rate: \"1.5 GiB\"\n  latency-metric: \"job:tikv_latency:sum\"\n", nil},
 		{"bad size", "invariants:\n  hot-write-region-rate: 8 megs\n", []string{
-			`2:26: invariants.hot-write-region-rate: want a size such as 8MiB, got "8 megs" (units: B, KiB, MiB, GiB, or KB, MB, GB for powers of 1000)`}},
+			`2:26: invariants.hot-write-region-rate: want a size such as 8MiB, got "8 megs" (units: B, KiB, MiB, GiB, TiB, or KB, MB, GB, TB for powers of 1000)`}},
 		{"size in the wrong case", "invariants:\n  hot-read-store-rate: 128mib\n", []string{
 			`2:24: invariants.hot-read-store-rate: want a size such as 8MiB, got "128mib" (did you mean 128MiB?)`}},
 		{"size per second", "invariants:\n  hot-write-store-rate: 64MiB/s\n", []string{

@@ -236,7 +236,9 @@ type Actions struct {
 	// invariant to recover after the change took effect.
 	RecoveryWindow Duration `yaml:"recovery-window"`
 	// Blast-radius limits: an action whose preflight says it touches more
-	// is refused, whoever approved it.
+	// is refused, whoever approved it. The defaults let one store of a
+	// large cluster be drained (a drain touches every store that receives
+	// its replicas, and every region on it) and stop anything bigger.
 	MaxStores  int  `yaml:"max-stores"`
 	MaxRegions int  `yaml:"max-regions"`
 	MaxBytes   Size `yaml:"max-bytes"`
@@ -354,9 +356,9 @@ func Default() *Config {
 			Interval:       Duration(2 * time.Second),
 			ProposalTTL:    Duration(time.Hour),
 			RecoveryWindow: Duration(3 * time.Minute),
-			MaxStores:      3,
-			MaxRegions:     5000,
-			MaxBytes:       512 << 30,
+			MaxStores:      64,
+			MaxRegions:     100_000,
+			MaxBytes:       4 << 40,
 			MaxPerHour:     10,
 		},
 		DB:  DB{Path: "operator.db"},

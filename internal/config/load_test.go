@@ -201,7 +201,7 @@ func TestLoadEnvErrors(t *testing.T) {
 		{[]string{"OPERATOR_PD_WRITE_TLS_KEY_FILE=testdata/tls/client-key.pem", "OPERATOR_PD_ENDPOINT=https://pd"}, []string{
 			"env OPERATOR_PD_WRITE_TLS_KEY_FILE: pd.write-tls.key-file: key-file is set but cert-file is not; a client certificate needs both"}},
 		{[]string{"OPERATOR_INVARIANTS_HOT_WRITE_REGION_RATE=8megs"}, []string{
-			`env OPERATOR_INVARIANTS_HOT_WRITE_REGION_RATE: invariants.hot-write-region-rate: want a size such as 8MiB, got "8megs" (units: B, KiB, MiB, GiB, or KB, MB, GB for powers of 1000)`}},
+			`env OPERATOR_INVARIANTS_HOT_WRITE_REGION_RATE: invariants.hot-write-region-rate: want a size such as 8MiB, got "8megs" (units: B, KiB, MiB, GiB, TiB, or KB, MB, GB, TB for powers of 1000)`}},
 		{[]string{"OPERATOR_INVARIANTS_LEADER_IMBALANCE_RATIO=0.5"}, []string{
 			"env OPERATOR_INVARIANTS_LEADER_IMBALANCE_RATIO: invariants.leader-imbalance-ratio: 0.5 is out of range (want a finite number >= 1: the busiest store's count over the mean, e.g. 1.5)"}},
 		{[]string{"OPERATOR_INVARIANTS_LATENCY_QUANTILE=99"}, []string{

@@ -10,8 +10,8 @@ import (
 )
 
 // Size is a number of bytes, written as an SRE writes it: 8MiB, 512KiB,
-// 1.5GiB, 100MB, or plain bytes (8388608 or 8388608B). KiB, MiB and GiB are
-// powers of 1024; KB, MB and GB are powers of 1000, as their SI names say
+// 1.5GiB, 100MB, or plain bytes (8388608 or 8388608B). KiB, MiB, GiB and TiB are
+// powers of 1024; KB, MB, GB and TB are powers of 1000, as their SI names say
 // (TiKV's own config reads "MB" as MiB: write MiB to be unambiguous).
 // Units are case-sensitive; "8mib" is refused with a hint rather than
 // guessed at. Rates are Sizes per second, the "/s" left out.
@@ -23,8 +23,8 @@ var sizeUnits = []struct {
 	name string
 	mult uint64
 }{
-	{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10},
-	{"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3},
+	{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10},
+	{"TB", 1e12}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3},
 	{"B", 1},
 }
 
@@ -113,7 +113,7 @@ func unitHint(num, unit string) string {
 			return fmt.Sprintf(" (did you mean %s%s?)", num, u.name)
 		}
 	}
-	return " (units: B, KiB, MiB, GiB, or KB, MB, GB for powers of 1000)"
+	return " (units: B, KiB, MiB, GiB, TiB, or KB, MB, GB, TB for powers of 1000)"
 }
 
 // nodeSize reads a size from YAML: a plain integer is bytes, a string is

@@ -35,14 +35,14 @@ func TestParseSize(t *testing.T) {
 }
 
 func TestParseSizeErrors(t *testing.T) {
-	const units = " (units: B, KiB, MiB, GiB, or KB, MB, GB for powers of 1000)"
+	const units = " (units: B, KiB, MiB, GiB, TiB, or KB, MB, GB, TB for powers of 1000)"
 	for _, tt := range []struct{ in, want string }{
 		{"", `want a size such as 8MiB, got ""`},
 		{"MiB", `want a size such as 8MiB, got "MiB"`},
 		{"-8MiB", `want a size such as 8MiB, got "-8MiB"`},
 		{"8 megs", `want a size such as 8MiB, got "8 megs"` + units},
 		{"8M", `want a size such as 8MiB, got "8M"` + units},
-		{"8TiB", `want a size such as 8MiB, got "8TiB"` + units},
+		{"8PiB", `want a size such as 8MiB, got "8PiB"` + units},
 		{"8mib", `want a size such as 8MiB, got "8mib" (did you mean 8MiB?)`},
 		{"8kb", `want a size such as 8MiB, got "8kb" (did you mean 8KB?)`},
 		{"8MiB/s", `want a size such as 8MiB, got "8MiB/s" (per second is implied: write 8MiB)`},

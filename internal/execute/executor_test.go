@@ -364,3 +364,25 @@ func TestObserveOnlyNeverTouchesTheCluster(t *testing.T) {
 			e.driver.recovers, e.driver.cancels, e.driver.releases, e.driver.submits)
 	}
 }
+
+func TestProposalExpiresWhenItsTicketResolves(t *testing.T) {
+	e := newEnv(t, Config{})
+	r := e.propose()
+	e.once()
+	e.wantState(r.ID, action.Proposed)
+	e.resolveTicket()
+	e.once()
+	if got := e.wantState(r.ID, action.Expired); !strings.Contains(got.Outcome, "resolved before anyone approved it") {
+		t.Errorf("outcome %q", got.Outcome)
+	}
+}
+
+func TestApprovalRefusedOverTheBlastRadius(t *testing.T) {
+	e := newEnv(t, Config{Execute: true, Limits: Limits{MaxBytes: 1 << 30}})
+	e.driver.preflight.Blast = &action.Blast{Stores: 4, Regions: 20000, Bytes: 2 << 40}
+	r := e.propose()
+	if _, err := e.ex.Approve(t.Context(), r.ID, "alice", ""); !errors.Is(err, ErrPreflight) || !strings.Contains(err.Error(), "actions.max-bytes") {
+		t.Fatalf("Approve over the limit = %v", err)
+	}
+	e.wantState(r.ID, action.Proposed)
+}

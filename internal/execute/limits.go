@@ -13,15 +13,8 @@ import (
 // radius against the configured limits, and the hourly budget.
 func (e *Executor) overLimits(ctx context.Context, res action.DryRunResult) (string, error) {
 	l := e.cfg.Limits
-	if b := res.Blast; b != nil {
-		switch {
-		case l.MaxStores > 0 && b.Stores > l.MaxStores:
-			return fmt.Sprintf("it touches %d stores, more than actions.max-stores (%d)", b.Stores, l.MaxStores), nil
-		case l.MaxRegions > 0 && b.Regions > l.MaxRegions:
-			return fmt.Sprintf("it touches %d regions, more than actions.max-regions (%d)", b.Regions, l.MaxRegions), nil
-		case l.MaxBytes > 0 && b.Bytes > l.MaxBytes:
-			return fmt.Sprintf("it copies %d bytes, more than actions.max-bytes (%d)", b.Bytes, l.MaxBytes), nil
-		}
+	if why := e.overBlast(res); why != "" {
+		return why, nil
 	}
 	if l.MaxPerHour > 0 {
 		n, err := e.startedSince(ctx, e.clock().Add(-time.Hour))
@@ -33,6 +26,24 @@ func (e *Executor) overLimits(ctx context.Context, res action.DryRunResult) (str
 		}
 	}
 	return "", nil
+}
+
+// overBlast says why an action's blast radius is over the configured
+// limits ("" when it is not).
+func (e *Executor) overBlast(res action.DryRunResult) string {
+	l, b := e.cfg.Limits, res.Blast
+	if b == nil {
+		return ""
+	}
+	switch {
+	case l.MaxStores > 0 && b.Stores > l.MaxStores:
+		return fmt.Sprintf("it touches %d stores, more than actions.max-stores (%d)", b.Stores, l.MaxStores)
+	case l.MaxRegions > 0 && b.Regions > l.MaxRegions:
+		return fmt.Sprintf("it touches %d regions, more than actions.max-regions (%d)", b.Regions, l.MaxRegions)
+	case l.MaxBytes > 0 && b.Bytes > l.MaxBytes:
+		return fmt.Sprintf("it copies %d bytes, more than actions.max-bytes (%d)", b.Bytes, l.MaxBytes)
+	}
+	return ""
 }
 
 // startedSince counts runs that moved to executing at or after t. Runs

@@ -67,6 +67,11 @@ func (e *Executor) Approve(ctx context.Context, id action.ID, actor, reason stri
 	if !res.Valid {
 		return r, fmt.Errorf("approve run %d: %w: %s", id, ErrPreflight, res.Message)
 	}
+	// Checked again before it runs; refused here so nobody approves what
+	// the executor would refuse anyway.
+	if why := e.overBlast(res); why != "" {
+		return r, fmt.Errorf("approve run %d: %w: %s; raise the limit in the config if this is intended", id, ErrPreflight, why)
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if r.PlanID != 0 {

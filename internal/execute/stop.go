@@ -90,10 +90,23 @@ func (e *Executor) expire(ctx context.Context) error {
 	}
 	now := e.clock()
 	for _, r := range rs {
-		if now.Sub(r.CreatedAt) < e.cfg.ProposalTTL {
+		reason := ""
+		switch {
+		case now.Sub(r.CreatedAt) >= e.cfg.ProposalTTL:
+			reason = fmt.Sprintf("nobody approved it within %s", e.cfg.ProposalTTL)
+		case r.TicketID != 0:
+			t, err := e.store.Get(ctx, r.TicketID)
+			if err != nil {
+				return fmt.Errorf("read ticket %d of proposal %d: %w", r.TicketID, r.ID, err)
+			}
+			if t.State == ticket.Resolved {
+				reason = fmt.Sprintf("ticket %d (%s) resolved before anyone approved it: the problem is gone", t.ID, t.DedupKey)
+			}
+		}
+		if reason == "" {
 			continue
 		}
-		if _, err := e.move(ctx, r, action.Expired, ActorExpiry, fmt.Sprintf("nobody approved it within %s", e.cfg.ProposalTTL), nil); err != nil {
+		if _, err := e.move(ctx, r, action.Expired, ActorExpiry, reason, nil); err != nil {
 			return err
 		}
 	}

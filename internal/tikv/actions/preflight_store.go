@@ -23,10 +23,19 @@ func (p *preflight) drainStore(ctx context.Context) error {
 	if err != nil {
 		return done(err)
 	}
-	if st.Store.StateName != pd.StateNameUp {
-		return done(p.fail("store %d is %s, not Up: drain only an Up store (an Offline one is already draining)", id, st.Store.StateName))
+	// A dead store is drained the same way as a live one (pd-ctl store
+	// delete): PD marks it Offline and replaces its replicas elsewhere.
+	switch st.Store.StateName {
+	case pd.StateNameUp, pd.StateNameDown:
+		p.ok("store %d is %s", id, st.Store.StateName)
+	case pd.StateNameDisconnected:
+		p.ok("store %d is Disconnected", id)
+		p.warn("store %d is only Disconnected: it may come back on its own; draining it moves all of its data", id)
+	case pd.StateNameOffline:
+		return done(p.fail("store %d is Offline: it is already being drained", id))
+	default:
+		return done(p.fail("store %d is %s: only an Up, Disconnected or Down store can be drained", id, st.Store.StateName))
 	}
-	p.ok("store %d is Up", id)
 	bytes := uint64(st.Status.RegionSize) << 20
 	p.res.Predicted["store_id"] = uint64(id)
 	p.res.Predicted["regions_to_move"] = st.Status.RegionCount

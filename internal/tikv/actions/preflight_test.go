@@ -222,6 +222,28 @@ func TestPreflightDrainStore(t *testing.T) {
 			t.Errorf("message does not name the other store: %s", res.Message)
 		}
 	})
+	// The usual way to retire a dead store: drain it (pd-ctl store
+	// delete). Its own replicas count as lost; the others keep quorum.
+	t.Run("the dead store itself", func(t *testing.T) {
+		e := newPFEnv(t, pdsim.Options{Stores: 5, Regions: 100})
+		e.post("/pd/api/v1/checker/rule", `{"delay":7200}`) // keep its replicas where they are
+		e.fault(`{"type":"kill-store","store":2}`)
+		e.clock.Advance(31 * time.Minute)
+		if st, _ := e.reader.GetStore(context.Background(), 2); st.Store.StateName != pd.StateNameDown {
+			t.Fatalf("store 2 is %s, want Down", st.Store.StateName)
+		}
+		if res := e.preflight(DrainStore, map[string]any{"store_id": 2}); !res.Valid {
+			t.Fatalf("draining the Down store: %s\n%v", res.Message, res.Checked)
+		}
+		e.fault(`{"type":"kill-store","store":3}`)
+		e.clock.Advance(30 * time.Second)
+		wantInvalid(t, e.preflight(DrainStore, map[string]any{"store_id": 2}), "without a majority of healthy voters")
+	})
+	t.Run("already Offline", func(t *testing.T) {
+		e := newPFEnv(t, pdsim.Options{Stores: 5, Regions: 100})
+		e.post("/pd/api/v1/store/1/state?state=Offline", "")
+		wantInvalid(t, e.preflight(DrainStore, map[string]any{"store_id": 1}), "already being drained")
+	})
 	t.Run("too few stores", func(t *testing.T) {
 		e := newPFEnv(t, pdsim.Options{Stores: 3, Regions: 30})
 		res := e.preflight(DrainStore, map[string]any{"store_id": 1})
