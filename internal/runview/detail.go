@@ -66,7 +66,7 @@ func Detail(w io.Writer, v api.RunView) error {
 				fmt.Fprintf(b, ": %s", tr.Reason)
 			}
 			b.WriteString("\n")
-			for _, k := range []string{"verification", "observation"} {
+			for _, k := range []string{"verification", "observation", "before", "after"} {
 				if x, ok := tr.Data[k]; ok {
 					fmt.Fprintf(b, "      %s: %s\n", k, compact(x))
 				}
