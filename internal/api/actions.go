@@ -54,6 +54,7 @@ type ActionSpecView struct {
 	Completion    string   `json:"completion"`
 	Verification  string   `json:"verification"`
 	Pauses        []string `json:"pauses_checkers,omitempty"`
+	Holds         []string `json:"pauses_schedulers,omitempty"`
 	Timeout       string   `json:"timeout"`
 }
 
@@ -177,7 +178,8 @@ func (s *Server) getRun(w http.ResponseWriter, r *http.Request) {
 func specView(a subject.ActionSpec) *ActionSpecView {
 	return &ActionSpecView{Description: a.Description, Risk: a.Risk.String(), Reversibility: string(a.Reversibility),
 		Compensation: a.Compensation, BlastRadius: a.BlastRadius, Preconditions: a.Preconditions, Executes: a.Executes,
-		Completion: a.Completion, Verification: a.Verification, Pauses: a.PausesCheckers, Timeout: a.Timeout.String()}
+		Completion: a.Completion, Verification: a.Verification, Pauses: a.PausesCheckers, Holds: a.PausesSchedulers,
+		Timeout: a.Timeout.String()}
 }
 
 func readRunRequest(w http.ResponseWriter, r *http.Request, what string) (RunRequest, bool) {

@@ -53,6 +53,9 @@ func Detail(w io.Writer, v api.RunView) error {
 		if len(s.Pauses) > 0 {
 			fmt.Fprintf(b, "Pauses:        PD checkers %s while it runs (they would undo it)\n", strings.Join(s.Pauses, ", "))
 		}
+		if len(s.Holds) > 0 {
+			fmt.Fprintf(b, "Holds:         PD schedulers %s paused while it runs (unless already paused)\n", strings.Join(s.Holds, ", "))
+		}
 	}
 	if d := v.DryRun; d != nil {
 		b.WriteString("\n")

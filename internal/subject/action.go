@@ -66,6 +66,10 @@ type ActionSpec struct {
 	// PausesCheckers lists PD checkers held paused while it runs because
 	// they would undo it (the rule checker reverts a manual peer change).
 	PausesCheckers []string
+	// PausesSchedulers lists PD schedulers held paused while it runs
+	// because they would work against it (balance-leader moving a leader
+	// straight back); one already paused by someone else is left as is.
+	PausesSchedulers []string
 	// Timeout is how long the action may take before it counts as stuck.
 	Timeout time.Duration
 	// Credential names which credential executes it ("pd-write").

@@ -143,6 +143,9 @@ func (d *Driver) Plan(ctx context.Context, run action.Run) (action.Intent, error
 	if err != nil {
 		return action.Intent{}, fmt.Errorf("plan run %d (%s): %w", run.ID, run.Action, err)
 	}
+	if err := d.planHolds(ctx, p.spec, &in); err != nil {
+		return action.Intent{}, fmt.Errorf("plan run %d (%s): %w", run.ID, run.Action, err)
+	}
 	in.At = d.opts.Clock()
 	return in, nil
 }

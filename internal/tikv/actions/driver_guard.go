@@ -44,17 +44,23 @@ func (d *Driver) Acquire(ctx context.Context, run action.Run, in action.Intent) 
 		return err
 	}
 	delay := (p.spec.Timeout + d.opts.CheckerPause).Round(time.Second)
+	// Nothing was submitted yet: on a failure, give back what was taken.
+	giveBack := func(err error) error {
+		if rerr := d.release(ctx, run, in, p.spec, held); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+		return err
+	}
 	for _, c := range p.spec.PausesCheckers {
 		if err := d.write.PauseChecker(ctx, c, delay); err != nil {
-			err = fmt.Errorf("run %d: pause PD's %s checker for %s: %w", run.ID, c, delay, err)
-			// Nothing was submitted: give back what was taken.
-			if rerr := d.release(ctx, run, p.spec, held); rerr != nil {
-				err = errors.Join(err, rerr)
-			}
-			return err
+			return giveBack(fmt.Errorf("run %d: pause PD's %s checker for %s: %w", run.ID, c, delay, err))
 		}
 	}
-	d.opts.Log.Info("acquired", "run", run.ID, "task", owner+"/"+id, "lock", held, "checkers", p.spec.PausesCheckers, "for", delay)
+	if err := d.holdSchedulers(ctx, run, in, delay); err != nil {
+		return giveBack(err)
+	}
+	d.opts.Log.Info("acquired", "run", run.ID, "task", owner+"/"+id, "lock", held, "checkers", p.spec.PausesCheckers,
+		"schedulers", heldSchedulers(in), "for", delay)
 	return nil
 }
 
@@ -82,18 +88,21 @@ func (d *Driver) lock(ctx context.Context, run action.Run, in action.Intent) (he
 	return false, fmt.Errorf("run %d: take PD's maintenance lock %s/%s: %w", run.ID, owner, id, err)
 }
 
-// Release resumes the checkers the action paused and drops the lock if it
-// is ours. It is idempotent: what is already gone is fine.
+// Release resumes the checkers and schedulers the action paused and drops
+// the lock if it is ours. It is idempotent: what is already gone is fine.
 func (d *Driver) Release(ctx context.Context, run action.Run, in action.Intent) error {
 	p, _, err := d.prepare(run)
 	if err != nil {
 		return err
 	}
-	return d.release(ctx, run, p.spec, true)
+	return d.release(ctx, run, in, p.spec, true)
 }
 
-func (d *Driver) release(ctx context.Context, run action.Run, spec subject.ActionSpec, lock bool) error {
+func (d *Driver) release(ctx context.Context, run action.Run, in action.Intent, spec subject.ActionSpec, lock bool) error {
 	var errs []error
+	if err := d.unholdSchedulers(ctx, run, in); err != nil {
+		errs = append(errs, err)
+	}
 	for _, c := range spec.PausesCheckers {
 		if err := d.write.PauseChecker(ctx, c, 0); err != nil && !errors.Is(err, pd.ErrNotFound) {
 			errs = append(errs, fmt.Errorf("run %d: resume PD's %s checker: %w", run.ID, c, err))

@@ -1,6 +1,7 @@
 package actions
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/operator-dev/operator/internal/diagnose"
@@ -27,6 +28,11 @@ func TestRegistryIsComplete(t *testing.T) {
 		}
 		if s.Compensation != "" && !seen[s.Compensation] {
 			t.Errorf("%s: compensation %q is not in the registry", s.Name, s.Compensation)
+		}
+		for _, h := range s.PausesSchedulers {
+			if !slices.Contains(PausableSchedulers, h) {
+				t.Errorf("%s holds %q, not a scheduler pause_scheduler may name", s.Name, h)
+			}
 		}
 		if len(s.Params) == 0 {
 			t.Errorf("%s has no parameters", s.Name)
