@@ -39,11 +39,12 @@ type actionsRig struct {
 	op     *child
 }
 
-func newActionsRig(t *testing.T) *actionsRig {
+// newActionsRig starts pdsim at speed simulated seconds per real second.
+func newActionsRig(t *testing.T, speed int) *actionsRig {
 	t.Helper()
 	r := &actionsRig{t: t, db: filepath.Join(t.TempDir(), "op.db")}
 	r.sim = startChild(t, "pdsim", "--scenario", filepath.Join("..", "..", "scenarios", "hot-region-split.yaml"),
-		"--speed", "30", "--listen", "127.0.0.1:0")
+		"--speed", fmt.Sprint(speed), "--listen", "127.0.0.1:0")
 	r.pdURL = r.sim.waitLog(t, "pdsim serving PD's HTTP API", "url")
 	return r
 }
@@ -152,7 +153,7 @@ func (r *actionsRig) auditVerify() string {
 // approval through the CLI, PD's operator, the region split, verified, the
 // ticket resolved, and an audit chain that verifies and tells it all.
 func TestBinariesHotspotSplitApproved(t *testing.T) {
-	r := newActionsRig(t)
+	r := newActionsRig(t, 30)
 	r.start("")
 	p := r.proposal()
 	if p.DryRun == nil || !p.DryRun.Valid {
@@ -215,17 +216,25 @@ func TestBinariesCrashAtEveryStep(t *testing.T) {
 		{"verifying", 1, action.Completed, "verified"},
 		{"done", 1, action.Completed, "verified"},
 	}
+	// Before the submission the honest verdicts are "did not run" (PD's
+	// records prove it) or, if another operator replaced the region's
+	// record meanwhile and TiKV split the hot region by size, "may have
+	// run"; either way PD must have seen no submission.
+	undecided := map[string]bool{"executing": true, "acquired": true}
 	for _, tt := range steps {
 		t.Run(tt.step, func(t *testing.T) {
 			t.Parallel()
-			r := newActionsRig(t)
+			// Slower, so a restart lands well within PD's 10 simulated
+			// minutes of operator records even on a loaded machine.
+			r := newActionsRig(t, 10)
 			crashed := r.start(tt.step)
 			p := r.proposal()
 			r.cli("actions", "approve", fmt.Sprint(p.ID))
 			r.waitExit(crashed)
 			r.start("")
 			done := r.waitRun("with a verdict", 90*time.Second, func(run action.Run) bool { return run.ID == p.ID && run.State.Terminal() })
-			if done.State != tt.state || !strings.HasPrefix(done.Outcome, tt.outcome) {
+			honest := strings.HasPrefix(done.Outcome, tt.outcome) || (undecided[tt.step] && strings.HasPrefix(done.Outcome, "may have run"))
+			if done.State != tt.state || !honest {
 				t.Errorf("after a crash at %s: %s %q, want %s %q...", tt.step, done.State, done.Outcome, tt.state, tt.outcome)
 			}
 			if n := r.submissions(); n != tt.submitted {
@@ -238,13 +247,22 @@ func TestBinariesCrashAtEveryStep(t *testing.T) {
 					t.Errorf("run %d is still %s", run.ID, run.State)
 				}
 			}
-			resp, err := http.Get(r.pdURL + "/pd/api/v2/maintenance")
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusNotFound {
-				t.Errorf("a maintenance task is still held after recovery (GET /maintenance: %d)", resp.StatusCode)
+			// The restarted daemon releases a lock left by the dead one
+			// in its first pass (the run may have been terminal already).
+			deadline := time.Now().Add(30 * time.Second)
+			for {
+				resp, err := http.Get(r.pdURL + "/pd/api/v2/maintenance")
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusNotFound {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("a maintenance task is still held 30s after the restart (GET /maintenance: %d)", resp.StatusCode)
+				}
+				time.Sleep(100 * time.Millisecond) // polling a real process; the deadline bounds it
 			}
 			r.op.stop(t)
 			r.auditVerify()
