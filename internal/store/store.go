@@ -17,6 +17,7 @@ type Store interface {
 	Diagnoses
 	Runs
 	Switches
+	Users
 	// Audit is the append-only, hash-chained log. Run creations,
 	// transitions and kill-switch changes are written to it by the store
 	// itself, in their own transactions.

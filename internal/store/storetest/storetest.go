@@ -39,6 +39,7 @@ func Run(t *testing.T, open Opener) {
 	cases = append(cases, diagnosisCases()...)
 	cases = append(cases, runCases()...)
 	cases = append(cases, runAuditCases()...)
+	cases = append(cases, userCases()...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			c.run(t, open(t))
