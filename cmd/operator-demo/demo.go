@@ -15,8 +15,10 @@ import (
 	"github.com/operator-dev/operator/internal/action"
 	"github.com/operator-dev/operator/internal/api"
 	"github.com/operator-dev/operator/internal/app"
+	"github.com/operator-dev/operator/internal/auth"
 	"github.com/operator-dev/operator/internal/config"
 	"github.com/operator-dev/operator/internal/runview"
+	"github.com/operator-dev/operator/internal/store/sqlite"
 	"github.com/operator-dev/operator/internal/ticket"
 	"github.com/operator-dev/operator/internal/ticketview"
 	"github.com/operator-dev/operator/internal/tikv/pdsim"
@@ -93,6 +95,10 @@ func runDemo(ctx context.Context, out, logw io.Writer, o demoOptions) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
+	token, err := demoViewer(ctx, cfg.DB.Path)
+	if err != nil {
+		return err
+	}
 	runCtx, cancel := context.WithTimeout(ctx, o.Duration)
 	defer cancel()
 	a, err := app.New(runCtx, cfg, log)
@@ -102,7 +108,7 @@ func runDemo(ctx context.Context, out, logw io.Writer, o demoOptions) error {
 	done := make(chan error, 1)
 	go func() { done <- a.Run(runCtx) }()
 
-	client := api.NewClient("http://" + a.Addr())
+	client := api.NewClient("http://"+a.Addr(), token)
 	fmt.Fprintf(out, "%s\nPD simulator: %s · operator API: http://%s · database: %s\n", banner, url, a.Addr(), cfg.DB.Path)
 	fmt.Fprintln(out, "Story: store 3 crashes at 0:30, store 2's disk fills at 1:30, both heal by 7:00 (simulated time).")
 	fmt.Fprintln(out, "Advice comes from the offline rules provider (no model, no key); proposals are shown, never executed.")
@@ -126,6 +132,25 @@ func runDemo(ctx context.Context, out, logw io.Writer, o demoOptions) error {
 			proposals(runCtx, out, client)
 		}
 	}
+}
+
+// demoViewer creates the demo's own read-only API identity in its fresh
+// database (a real deployment creates its users with `operator users
+// add`); the demo only reads.
+func demoViewer(ctx context.Context, db string) (string, error) {
+	st, err := sqlite.Open(ctx, db, sqlite.Options{})
+	if err != nil {
+		return "", fmt.Errorf("demo: open %s: %w", db, err)
+	}
+	defer st.Close()
+	token, hash, err := auth.NewToken()
+	if err != nil {
+		return "", err
+	}
+	if _, err := st.AddUser(ctx, auth.User{Name: "demo", Role: auth.Viewer, CreatedAt: time.Now(), CreatedBy: "operator-demo"}, hash); err != nil {
+		return "", fmt.Errorf("demo: add its viewer: %w", err)
+	}
+	return token, nil
 }
 
 // proposals prints the action runs proposed from those diagnoses, with

@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-	"os/user"
 	"strconv"
 	"strings"
 	"time"
@@ -17,21 +15,6 @@ import (
 	"github.com/operator-dev/operator/internal/ticket"
 )
 
-// actor is who a client command acts as: --as, else the login name. The
-// daemon records it on every approval, rejection and cancel.
-func actor(c *cobra.Command, env lookupEnv) string {
-	if s, _ := c.Flags().GetString("as"); strings.TrimSpace(s) != "" {
-		return s
-	}
-	if v, ok := env("USER"); ok && v != "" {
-		return v
-	}
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return u.Username
-	}
-	return "unknown-" + strconv.Itoa(os.Getuid())
-}
-
 func parseRunID(s string) (action.ID, error) {
 	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	if err != nil || n <= 0 {
@@ -42,8 +25,7 @@ func parseRunID(s string) (action.ID, error) {
 
 func newActionsCmd(stdout io.Writer, env lookupEnv) *cobra.Command {
 	cmd := &cobra.Command{Use: "actions", Short: "List, show, approve, reject and cancel action runs (a client of `operator run`)"}
-	cmd.PersistentFlags().String("server", "", "the daemon's API URL (default: http:// + api.listen)")
-	cmd.PersistentFlags().String("as", "", "who you are, recorded on the run and in the audit log (default: $USER)")
+	clientFlags(cmd.PersistentFlags())
 
 	list := &cobra.Command{
 		Use: "list", Short: "List action runs, oldest first", Args: cobra.NoArgs,
@@ -124,7 +106,7 @@ func newActionsCmd(stdout io.Writer, env lookupEnv) *cobra.Command {
 				return err
 			}
 			if dry, _ := c.Flags().GetBool("dry-run"); dry {
-				v, err := cl.DryRun(c.Context(), id, actor(c, env))
+				v, err := cl.DryRun(c.Context(), id)
 				if err != nil {
 					return err
 				}
@@ -132,11 +114,11 @@ func newActionsCmd(stdout io.Writer, env lookupEnv) *cobra.Command {
 				return runview.DryRun(stdout, v.Result)
 			}
 			reason, _ := c.Flags().GetString("reason")
-			r, err := cl.Approve(c.Context(), id, actor(c, env), reason)
+			r, err := cl.Approve(c.Context(), id, reason)
 			if err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(stdout, "action run %d (%s) approved by %s; it runs when its turn comes (operator actions show %d)\n", r.ID, r.Action, actor(c, env), r.ID)
+			_, err = fmt.Fprintf(stdout, "action run %d (%s) %s; it runs when its turn comes (operator actions show %d)\n", r.ID, r.Action, r.State, r.ID)
 			return err
 		},
 	}
@@ -158,7 +140,7 @@ func newActionsCmd(stdout io.Writer, env lookupEnv) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			r, err := cl.Reject(c.Context(), id, actor(c, env), reason)
+			r, err := cl.Reject(c.Context(), id, reason)
 			if err != nil {
 				return err
 			}
@@ -180,7 +162,7 @@ func newActionsCmd(stdout io.Writer, env lookupEnv) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			r, err := cl.Cancel(c.Context(), id, actor(c, env), reason)
+			r, err := cl.Cancel(c.Context(), id, reason)
 			if err != nil {
 				return err
 			}
@@ -227,7 +209,7 @@ the limit back afterwards:
 			if err != nil {
 				return err
 			}
-			rs, err := cl.CreatePlan(c.Context(), api.PlanRequest{TicketID: tk, Steps: steps, Actor: actor(c, env), Reason: reason})
+			rs, err := cl.CreatePlan(c.Context(), api.PlanRequest{TicketID: tk, Steps: steps, Reason: reason})
 			if err != nil {
 				return err
 			}
@@ -294,7 +276,7 @@ func newKillSwitchCmd(stdout io.Writer, env lookupEnv) *cobra.Command {
 				return err
 			case "on", "off":
 				reason, _ := c.Flags().GetString("reason")
-				ks, err := cl.SetKillSwitch(c.Context(), args[0] == "on", actor(c, env), reason)
+				ks, err := cl.SetKillSwitch(c.Context(), args[0] == "on", reason)
 				if err != nil {
 					return err
 				}
@@ -307,8 +289,7 @@ func newKillSwitchCmd(stdout io.Writer, env lookupEnv) *cobra.Command {
 			return &exitError{code: 2, err: fmt.Errorf("kill-switch %q: want on, off or status", args[0])}
 		},
 	}
-	cmd.Flags().String("server", "", "the daemon's API URL (default: http:// + api.listen)")
-	cmd.Flags().String("as", "", "who you are, recorded in the audit log (default: $USER)")
+	clientFlags(cmd.Flags())
 	cmd.Flags().String("reason", "", "why (recorded)")
 	return cmd
 }

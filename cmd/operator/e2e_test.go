@@ -147,6 +147,7 @@ func TestBinariesThreeProblemsScenario(t *testing.T) {
 	// One cycle is 30 simulated seconds; a problem must be gone for 90 of
 	// them before its ticket resolves.
 	db := filepath.Join(t.TempDir(), "op.db")
+	tf := addUserCLI(t, db, "sre", "viewer")
 	op := startChild(t, "run", "--pd-endpoint", pdURL, "--db-path", db, "--api-listen", "127.0.0.1:0",
 		"--monitor-interval", "1s", "--monitor-clear-after", "3s")
 	server := op.waitLog(t, "operator running", "api")
@@ -158,7 +159,7 @@ func TestBinariesThreeProblemsScenario(t *testing.T) {
 	)
 	deadline := time.Now().Add(90 * time.Second)
 	for {
-		out, _, err := run(t, nil, "tickets", "list", "--server", server, "-o", "json")
+		out, _, err := run(t, nil, "tickets", "list", "--server", server, "--token-file", tf, "-o", "json")
 		if err != nil {
 			t.Fatalf("tickets list: %v", err)
 		}
@@ -197,7 +198,7 @@ func TestBinariesThreeProblemsScenario(t *testing.T) {
 		}
 	}
 	// The table an SRE reads.
-	table, _, err := run(t, nil, "tickets", "list", "--server", server, "--state", "resolved")
+	table, _, err := run(t, nil, "tickets", "list", "--server", server, "--token-file", tf, "--state", "resolved")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,4 +218,25 @@ func keysOf(ts []ticket.Ticket) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// addUserCLI adds an API user to the database with `operator users add`,
+// as an SRE does on the daemon's host, and keeps the printed token in a
+// file only its owner reads.
+func addUserCLI(t *testing.T, db, name, role string) string {
+	t.Helper()
+	out, _, err := run(t, map[string]string{"USER": "root"}, "users", "add", name, "--role", role, "--db", db)
+	if err != nil {
+		t.Fatalf("users add %s: %v\n%s", name, err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	token := lines[len(lines)-1]
+	if !strings.HasPrefix(token, "optk_") {
+		t.Fatalf("users add printed no token:\n%s", out)
+	}
+	path := filepath.Join(t.TempDir(), name+".token")
+	if err := os.WriteFile(path, []byte(token), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

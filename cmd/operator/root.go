@@ -42,7 +42,7 @@ func newRootCmd(stdout, stderr io.Writer, env lookupEnv) *cobra.Command {
 	root.PersistentFlags().String("config", "", "YAML config file (flags override env OPERATOR_*, which overrides the file)")
 	config.RegisterFlags(root.PersistentFlags())
 	root.AddCommand(newVersionCmd(stdout), newConfigCmd(stdout), newPDSimCmd(stderr, env),
-		newRunCmd(stderr, env), newTicketsCmd(stdout, env), newActionsCmd(stdout, env), newKillSwitchCmd(stdout, env),
+		newRunCmd(stderr, env), newTicketsCmd(stdout, env), newActionsCmd(stdout, env), newKillSwitchCmd(stdout, env), newUsersCmd(stdout, env),
 		newEvalCmd(stdout, stderr, env))
 	root.AddCommand(newAuditCmd(stdout, stderr))
 	return root

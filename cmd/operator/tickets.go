@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/operator-dev/operator/internal/api"
 	"github.com/operator-dev/operator/internal/ticket"
@@ -16,7 +18,7 @@ import (
 
 func newTicketsCmd(stdout io.Writer, env lookupEnv) *cobra.Command {
 	cmd := &cobra.Command{Use: "tickets", Short: "List, show and resolve tickets (a client of `operator run`)"}
-	cmd.PersistentFlags().String("server", "", "the daemon's API URL (default: http:// + api.listen)")
+	clientFlags(cmd.PersistentFlags())
 	client := func(c *cobra.Command) (*api.Client, error) { return apiClient(c, env) }
 
 	list := &cobra.Command{
@@ -115,17 +117,49 @@ func newTicketsCmd(stdout io.Writer, env lookupEnv) *cobra.Command {
 	return cmd
 }
 
+// clientFlags are the flags of every command that talks to the daemon.
+// The token is never a flag: a flag shows in ps and in shell history.
+func clientFlags(fs *pflag.FlagSet) {
+	fs.String("server", "", "the daemon's API URL (default: http:// + api.listen)")
+	fs.String("token-file", "", "file holding your API token (default: $OPERATOR_TOKEN, else $OPERATOR_TOKEN_FILE)")
+}
+
 // apiClient is the daemon's API client of a client command: --server, or
-// the configured api.listen.
+// the configured api.listen, with the caller's token.
 func apiClient(c *cobra.Command, env lookupEnv) (*api.Client, error) {
+	token, err := readToken(c, env)
+	if err != nil {
+		return nil, err
+	}
 	if s, _ := c.Flags().GetString("server"); s != "" {
-		return api.NewClient(s), nil
+		return api.NewClient(s, token), nil
 	}
 	cfg, err := loadConfig(c, env)
 	if err != nil {
 		return nil, err
 	}
-	return api.NewClient("http://" + cfg.API.Listen), nil
+	return api.NewClient("http://"+cfg.API.Listen, token), nil
+}
+
+// readToken finds the caller's API token: --token-file, $OPERATOR_TOKEN,
+// or the file $OPERATOR_TOKEN_FILE names. None is not an error here: the
+// daemon answers 401 and says how to get one.
+func readToken(c *cobra.Command, env lookupEnv) (string, error) {
+	file, _ := c.Flags().GetString("token-file")
+	if file == "" {
+		if v, ok := env("OPERATOR_TOKEN"); ok && strings.TrimSpace(v) != "" {
+			return strings.TrimSpace(v), nil
+		}
+		file, _ = env("OPERATOR_TOKEN_FILE")
+	}
+	if file == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", &exitError{code: 2, err: fmt.Errorf("read the API token: %w", err)}
+	}
+	return strings.TrimSpace(string(b)), nil
 }
 
 // output reads --output: table or json.

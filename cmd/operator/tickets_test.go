@@ -12,14 +12,16 @@ import (
 	"time"
 
 	"github.com/operator-dev/operator/internal/api"
+	"github.com/operator-dev/operator/internal/auth"
 	"github.com/operator-dev/operator/internal/store/sqlite"
 	"github.com/operator-dev/operator/internal/ticket"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
 
-// serveStore opens an empty store and serves the API over it.
-func serveStore(t *testing.T) (*sqlite.Store, string) {
+// serveStore opens an empty store and serves the API over it; tf is the
+// path of a file holding an admin's token.
+func serveStore(t *testing.T) (st *sqlite.Store, url, tf string) {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "op.db"), sqlite.Options{})
 	if err != nil {
@@ -28,12 +30,29 @@ func serveStore(t *testing.T) (*sqlite.Store, string) {
 	t.Cleanup(func() { st.Close() })
 	srv := httptest.NewServer(api.New(st, api.Options{}))
 	t.Cleanup(srv.Close)
-	return st, srv.URL
+	return st, srv.URL, tokenFile(t, st, "root", auth.Admin)
 }
 
-func ticketServer(t *testing.T) string {
+// tokenFile adds a user and writes their token to a file only they read.
+func tokenFile(t *testing.T, st *sqlite.Store, name string, role auth.Role) string {
 	t.Helper()
-	st, url := serveStore(t)
+	tok, hash, err := auth.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AddUser(context.Background(), auth.User{Name: name, Role: role, CreatedAt: time.Now(), CreatedBy: "test"}, hash); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), name+".token")
+	if err := os.WriteFile(path, []byte(tok+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func ticketServer(t *testing.T) (string, string) {
+	t.Helper()
+	st, url, tf := serveStore(t)
 	now := time.Now().Add(-time.Minute)
 	for _, k := range []string{"4", "5"} {
 		_, _, err := st.OpenOrTouch(context.Background(), ticket.Ticket{
@@ -45,47 +64,47 @@ func ticketServer(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	return url
+	return url, tf
 }
 
 func TestTicketsCommands(t *testing.T) {
-	url := ticketServer(t)
-	out, _, err := run(t, nil, "tickets", "list", "--server", url)
+	url, tf := ticketServer(t)
+	out, _, err := run(t, nil, "tickets", "list", "--server", url, "--token-file", tf)
 	if err != nil || !strings.Contains(out, "ID  STATE") || !strings.Contains(out, "store-down/store=4") || !strings.Contains(out, "critical") {
 		t.Fatalf("list: %v\n%s", err, out)
 	}
-	out, _, err = run(t, nil, "tickets", "list", "--server", url, "-o", "json", "--state", "open")
+	out, _, err = run(t, nil, "tickets", "list", "--server", url, "--token-file", tf, "-o", "json", "--state", "open")
 	var ts []ticket.Ticket
 	if err != nil || json.Unmarshal([]byte(out), &ts) != nil || len(ts) != 2 {
 		t.Fatalf("list json: %v\n%s", err, out)
 	}
-	out, _, err = run(t, nil, "tickets", "show", "1", "--server", url)
+	out, _, err = run(t, nil, "tickets", "show", "1", "--server", url, "--token-file", tf)
 	if err != nil || !strings.Contains(out, "Timeline:") || !strings.Contains(out, "last_heartbeat_age_s") ||
 		!strings.HasSuffix(out, "## Diagnosis\n\nNo diagnosis yet.\n") {
 		t.Fatalf("show: %v\n%s", err, out)
 	}
-	out, _, err = run(t, nil, "tickets", "resolve", "1", "--reason", "replaced the disk", "--server", url)
+	out, _, err = run(t, nil, "tickets", "resolve", "1", "--reason", "replaced the disk", "--server", url, "--token-file", tf)
 	if err != nil || !strings.Contains(out, "ticket 1 resolved") {
 		t.Fatalf("resolve: %v\n%s", err, out)
 	}
-	out, _, _ = run(t, nil, "tickets", "list", "--server", url, "--state", "resolved")
+	out, _, _ = run(t, nil, "tickets", "list", "--server", url, "--token-file", tf, "--state", "resolved")
 	if !strings.Contains(out, "store-down/store=4") || strings.Contains(out, "store=5") {
 		t.Fatalf("resolved list:\n%s", out)
 	}
 }
 
 func TestTicketsCommandErrors(t *testing.T) {
-	url := ticketServer(t)
+	url, tf := ticketServer(t)
 	cases := []struct {
 		args []string
 		code int
 		want string
 	}{
-		{[]string{"tickets", "resolve", "1", "--server", url}, 2, "--reason is required"},
-		{[]string{"tickets", "show", "abc", "--server", url}, 2, "ticket id"},
-		{[]string{"tickets", "show", "99", "--server", url}, 1, "not found"},
-		{[]string{"tickets", "list", "--state", "bogus", "--server", url}, 2, "--state"},
-		{[]string{"tickets", "list", "-o", "yaml", "--server", url}, 2, "table or json"},
+		{[]string{"tickets", "resolve", "1", "--server", url, "--token-file", tf}, 2, "--reason is required"},
+		{[]string{"tickets", "show", "abc", "--server", url, "--token-file", tf}, 2, "ticket id"},
+		{[]string{"tickets", "show", "99", "--server", url, "--token-file", tf}, 1, "not found"},
+		{[]string{"tickets", "list", "--state", "bogus", "--server", url, "--token-file", tf}, 2, "--state"},
+		{[]string{"tickets", "list", "-o", "yaml", "--server", url, "--token-file", tf}, 2, "table or json"},
 		{[]string{"tickets", "list", "--server", "http://127.0.0.1:1"}, 1, "is `operator run` running?"},
 	}
 	for _, tc := range cases {
@@ -100,7 +119,7 @@ func TestTicketsCommandErrors(t *testing.T) {
 // as before, then the latest round rendered in full (testdata golden file;
 // -update rewrites it). An earlier round is not shown.
 func TestTicketsShowDiagnosis(t *testing.T) {
-	st, url := serveStore(t)
+	st, url, tf := serveStore(t)
 	ctx := context.Background()
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	tk, _, err := st.OpenOrTouch(ctx, ticket.Ticket{
@@ -132,7 +151,7 @@ func TestTicketsShowDiagnosis(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	out, _, err := run(t, nil, "tickets", "show", tk.ID.String(), "--server", url)
+	out, _, err := run(t, nil, "tickets", "show", tk.ID.String(), "--server", url, "--token-file", tf)
 	if err != nil {
 		t.Fatalf("show: %v\n%s", err, out)
 	}
@@ -151,7 +170,7 @@ func TestTicketsShowDiagnosis(t *testing.T) {
 	}
 
 	// The JSON form carries the same round, all of it.
-	out, _, err = run(t, nil, "tickets", "show", tk.ID.String(), "--server", url, "-o", "json")
+	out, _, err = run(t, nil, "tickets", "show", tk.ID.String(), "--server", url, "--token-file", tf, "-o", "json")
 	var v api.TicketView
 	if err != nil || json.Unmarshal([]byte(out), &v) != nil || len(v.Diagnoses) != 2 || v.Diagnoses[1].Refusals[0].Field != "proposed_action.params.to_store_id" {
 		t.Fatalf("show -o json: %v\n%s", err, out)

@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/operator-dev/operator/internal/action"
+	"github.com/operator-dev/operator/internal/auth"
 	"github.com/operator-dev/operator/internal/execute"
 	"github.com/operator-dev/operator/internal/store"
 	"github.com/operator-dev/operator/internal/subject"
@@ -32,7 +33,6 @@ type PlanRequest struct {
 	TicketID ticket.ID     `json:"ticket_id,omitempty"`
 	Subject  string        `json:"subject,omitempty"` // default: the only subject
 	Steps    []action.Step `json:"steps"`
-	Actor    string        `json:"actor"`
 	Reason   string        `json:"reason,omitempty"`
 }
 
@@ -66,9 +66,9 @@ type RunView struct {
 	Spec     *ActionSpecView     `json:"spec,omitempty"`
 }
 
-// RunRequest is the body of approve, reject and cancel.
+// RunRequest is the body of approve, reject and cancel. Who acts is the
+// caller's identity, never a name in the body.
 type RunRequest struct {
-	Actor  string `json:"actor"`
 	Reason string `json:"reason,omitempty"`
 	// DryRun (approve only): run the preflight now and change nothing.
 	DryRun bool `json:"dry_run,omitempty"`
@@ -83,7 +83,6 @@ type DryRunView struct {
 // KillSwitchRequest is the body of POST /api/v1/kill-switch.
 type KillSwitchRequest struct {
 	On     bool   `json:"on"`
-	Actor  string `json:"actor"`
 	Reason string `json:"reason,omitempty"`
 }
 
@@ -94,14 +93,14 @@ type KillSwitchView struct {
 }
 
 func (s *Server) actionRoutes() {
-	s.mux.HandleFunc("GET /api/v1/actions", s.needRuns(s.listRuns))
-	s.mux.HandleFunc("GET /api/v1/actions/{id}", s.needRuns(s.getRun))
-	s.mux.HandleFunc("POST /api/v1/actions/{id}/approve", s.needRuns(s.approveRun))
-	s.mux.HandleFunc("POST /api/v1/actions/{id}/reject", s.needRuns(s.rejectRun))
-	s.mux.HandleFunc("POST /api/v1/actions/{id}/cancel", s.needRuns(s.cancelRun))
-	s.mux.HandleFunc("POST /api/v1/plans", s.needRuns(s.createPlan))
-	s.mux.HandleFunc("GET /api/v1/kill-switch", s.needRuns(s.getKillSwitch))
-	s.mux.HandleFunc("POST /api/v1/kill-switch", s.needRuns(s.setKillSwitch))
+	s.mux.HandleFunc("GET /api/v1/actions", s.requireRole(auth.Viewer, s.needRuns(s.listRuns)))
+	s.mux.HandleFunc("GET /api/v1/actions/{id}", s.requireRole(auth.Viewer, s.needRuns(s.getRun)))
+	s.mux.HandleFunc("POST /api/v1/actions/{id}/approve", s.requireRole(auth.Approver, s.needRuns(s.approveRun)))
+	s.mux.HandleFunc("POST /api/v1/actions/{id}/reject", s.requireRole(auth.Approver, s.needRuns(s.rejectRun)))
+	s.mux.HandleFunc("POST /api/v1/actions/{id}/cancel", s.requireRole(auth.Approver, s.needRuns(s.cancelRun)))
+	s.mux.HandleFunc("POST /api/v1/plans", s.requireRole(auth.Approver, s.needRuns(s.createPlan)))
+	s.mux.HandleFunc("GET /api/v1/kill-switch", s.requireRole(auth.Viewer, s.needRuns(s.getKillSwitch)))
+	s.mux.HandleFunc("POST /api/v1/kill-switch", s.requireRole(auth.Admin, s.needRuns(s.setKillSwitch)))
 }
 
 func (s *Server) needRuns(h http.HandlerFunc) http.HandlerFunc {
@@ -187,11 +186,7 @@ func readRunRequest(w http.ResponseWriter, r *http.Request, what string) (RunReq
 	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, "%s: body must be JSON like {\"actor\": \"alice\", \"reason\": \"...\"}: %v", what, err)
-		return req, false
-	}
-	if req.Actor == "" {
-		writeError(w, http.StatusBadRequest, "%s: actor is required (who is doing this)", what)
+		writeError(w, http.StatusBadRequest, "%s: body must be JSON like {\"reason\": \"...\"}: %v", what, err)
 		return req, false
 	}
 	return req, true
@@ -216,7 +211,7 @@ func (s *Server) approveRun(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, DryRunView{Run: run, Result: res})
 		return
 	}
-	run, err := s.actions.Approve(r.Context(), id, req.Actor, req.Reason)
+	run, err := s.actions.Approve(r.Context(), id, identity(r).Name, req.Reason)
 	if err != nil {
 		s.actionError(w, what, err)
 		return
@@ -243,7 +238,7 @@ func (s *Server) moveRun(w http.ResponseWriter, r *http.Request, verb string,
 	if !ok {
 		return
 	}
-	run, err := op(r.Context(), id, req.Actor, req.Reason)
+	run, err := op(r.Context(), id, identity(r).Name, req.Reason)
 	if err != nil {
 		s.actionError(w, what, err)
 		return
@@ -257,11 +252,7 @@ func (s *Server) createPlan(w http.ResponseWriter, r *http.Request) {
 	dec.DisallowUnknownFields()
 	dec.UseNumber()
 	if err := dec.Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, "create plan: body must be JSON like {\"ticket_id\": 7, \"steps\": [{\"action\": \"...\", \"params\": {...}}], \"actor\": \"alice\"}: %v", err)
-		return
-	}
-	if req.Actor == "" {
-		writeError(w, http.StatusBadRequest, "create plan: actor is required (who proposes it)")
+		writeError(w, http.StatusBadRequest, "create plan: body must be JSON like {\"ticket_id\": 7, \"steps\": [{\"action\": \"...\", \"params\": {...}}]}: %v", err)
 		return
 	}
 	if req.Subject == "" && len(s.registry) == 1 {
@@ -269,7 +260,7 @@ func (s *Server) createPlan(w http.ResponseWriter, r *http.Request) {
 			req.Subject = name
 		}
 	}
-	rs, err := s.actions.CreatePlan(r.Context(), req.TicketID, req.Subject, req.Steps, req.Actor, req.Reason)
+	rs, err := s.actions.CreatePlan(r.Context(), req.TicketID, req.Subject, req.Steps, identity(r).Name, req.Reason)
 	if err != nil {
 		s.actionError(w, "create plan", err)
 		return
@@ -291,14 +282,10 @@ func (s *Server) setKillSwitch(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, "kill switch: body must be JSON like {\"on\": true, \"actor\": \"alice\", \"reason\": \"...\"}: %v", err)
+		writeError(w, http.StatusBadRequest, "kill switch: body must be JSON like {\"on\": true, \"reason\": \"...\"}: %v", err)
 		return
 	}
-	if req.Actor == "" {
-		writeError(w, http.StatusBadRequest, "kill switch: actor is required (who is flipping it)")
-		return
-	}
-	ks, ids, err := s.actions.SetKillSwitch(r.Context(), req.On, req.Actor, req.Reason)
+	ks, ids, err := s.actions.SetKillSwitch(r.Context(), req.On, identity(r).Name, req.Reason)
 	if err != nil {
 		// The switch itself is stored before anything is cancelled: say
 		// both.

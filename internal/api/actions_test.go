@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/operator-dev/operator/internal/action"
+	"github.com/operator-dev/operator/internal/auth"
 	"github.com/operator-dev/operator/internal/execute"
 	"github.com/operator-dev/operator/internal/store/sqlite"
 	"github.com/operator-dev/operator/internal/subject"
@@ -56,6 +57,7 @@ func newActionRig(t *testing.T, mode bool) (*apiRig, *stillDriver, action.Run) {
 	r.srv = httptest.NewServer(New(st, Options{Now: func() time.Time { return r.now }, Runs: st, Actions: ex,
 		Registry: map[string][]subject.ActionSpec{"tikv": apiSpecs}}))
 	t.Cleanup(r.srv.Close)
+	r.token = r.addUser(t, "root", auth.Admin)
 	tk, _, err := st.OpenOrTouch(t.Context(), ticket.Ticket{DedupKey: "hot-write-region/region=49", Invariant: "hot-write-region",
 		Subject: "tikv", Severity: ticket.Warning, Summary: "hot"}, time.Hour, r.now)
 	if err != nil {
@@ -85,14 +87,13 @@ func TestActionEndpoints(t *testing.T) {
 		code                     int
 		want                     string
 	}{
-		{"no actor", "POST", "/api/v1/actions/1/approve", `{}`, 400, "actor is required"},
-		{"unknown field", "POST", "/api/v1/actions/1/approve", `{"actor":"a","force":true}`, 400, "unknown field"},
+		{"unknown field", "POST", "/api/v1/actions/1/approve", `{"actor":"mallory","force":true}`, 400, "unknown field"},
 		{"bad id", "GET", "/api/v1/actions/x", "", 400, "not a positive number"},
 		{"missing", "GET", "/api/v1/actions/99", "", 404, "not found"},
 		{"bad state", "GET", "/api/v1/actions?state=done", "", 400, "unknown state"},
-		{"reject without reason", "POST", "/api/v1/actions/1/reject", `{"actor":"a"}`, 400, "why"},
-		{"cancel a proposal", "POST", "/api/v1/actions/1/cancel", `{"actor":"a"}`, 409, "reject it instead"},
-		{"dry run", "POST", "/api/v1/actions/1/approve", `{"actor":"a","dry_run":true}`, 200, `"valid": true`},
+		{"reject without reason", "POST", "/api/v1/actions/1/reject", `{}`, 400, "why"},
+		{"cancel a proposal", "POST", "/api/v1/actions/1/cancel", `{}`, 409, "reject it instead"},
+		{"dry run", "POST", "/api/v1/actions/1/approve", `{"dry_run":true}`, 200, `"valid": true`},
 	} {
 		code, body := r.call(t, tt.method, tt.path, tt.body)
 		if code != tt.code || !strings.Contains(body, tt.want) {
@@ -100,28 +101,28 @@ func TestActionEndpoints(t *testing.T) {
 		}
 	}
 	d.res = action.DryRunResult{Valid: false, Message: "store 99 does not exist"}
-	if code, body := r.call(t, "POST", "/api/v1/actions/1/approve", `{"actor":"alice"}`); code != 422 || !strings.Contains(body, "store 99") {
+	if code, body := r.call(t, "POST", "/api/v1/actions/1/approve", `{}`); code != 422 || !strings.Contains(body, "store 99") {
 		t.Fatalf("approve with a failing preflight: %d %s", code, body)
 	}
 	d.res = action.DryRunResult{Valid: true}
-	if code, body := r.call(t, "POST", "/api/v1/actions/1/approve", `{"actor":"alice","reason":"go"}`); code != 200 || !strings.Contains(body, `"state": "approved"`) {
+	if code, body := r.call(t, "POST", "/api/v1/actions/1/approve", `{"reason":"go"}`); code != 200 || !strings.Contains(body, `"state": "approved"`) {
 		t.Fatalf("approve: %d %s", code, body)
 	}
-	code, body = r.call(t, "POST", "/api/v1/kill-switch", `{"on":true,"actor":"bob","reason":"incident"}`)
+	code, body = r.call(t, "POST", "/api/v1/kill-switch", `{"on":true,"reason":"incident"}`)
 	if code != 200 || !strings.Contains(body, `"on": true`) || !strings.Contains(body, `"cancelled": [`) {
 		t.Fatalf("kill switch on: %d %s", code, body)
 	}
 	if got, _ := r.st.GetRun(t.Context(), run.ID); got.State != action.Cancelled {
 		t.Fatalf("run after the kill switch: %s", got.State)
 	}
-	if code, body := r.call(t, "GET", "/api/v1/kill-switch", ""); code != 200 || !strings.Contains(body, `"actor": "bob"`) {
+	if code, body := r.call(t, "GET", "/api/v1/kill-switch", ""); code != 200 || !strings.Contains(body, `"actor": "root"`) {
 		t.Fatalf("kill switch status: %d %s", code, body)
 	}
 }
 
 func TestApproveInObserveOnlyMode(t *testing.T) {
 	r, _, _ := newActionRig(t, false)
-	code, body := r.call(t, "POST", "/api/v1/actions/1/approve", `{"actor":"alice"}`)
+	code, body := r.call(t, "POST", "/api/v1/actions/1/approve", `{}`)
 	if code != 409 || !strings.Contains(body, "observe") {
 		t.Fatalf("approve in observe mode: %d %s", code, body)
 	}
@@ -136,16 +137,15 @@ func TestActionEndpointsWithoutAnExecutor(t *testing.T) {
 
 func TestPlanEndpoint(t *testing.T) {
 	r, _, _ := newActionRig(t, true)
-	code, body := r.call(t, "POST", "/api/v1/plans", `{"ticket_id":1,"actor":"alice","steps":[
+	code, body := r.call(t, "POST", "/api/v1/plans", `{"ticket_id":1,"steps":[
 		{"action":"split_region","params":{"region_id":49}},{"action":"split_region","params":{"region_id":50}}]}`)
 	if code != 201 || !strings.Contains(body, `"plan_step": 2`) || !strings.Contains(body, `"plan_id": 2`) {
 		t.Fatalf("create plan: %d %s", code, body)
 	}
 	for _, tt := range []struct{ body, want string }{
-		{`{"actor":"alice","steps":[{"action":"split_region","params":{"region_id":49}}]}`, "at least two steps"},
-		{`{"actor":"alice","steps":[{"action":"split_region"},{"action":"drop_table"}]}`, "is not an action in the tikv registry"},
-		{`{"steps":[]}`, "actor is required"},
-		{`{"actor":"a","steps":[],"force":1}`, "unknown field"},
+		{`{"steps":[{"action":"split_region","params":{"region_id":49}}]}`, "at least two steps"},
+		{`{"steps":[{"action":"split_region"},{"action":"drop_table"}]}`, "is not an action in the tikv registry"},
+		{`{"actor":"a","steps":[]}`, "unknown field"},
 	} {
 		if code, body := r.call(t, "POST", "/api/v1/plans", tt.body); code != 400 || !strings.Contains(body, tt.want) {
 			t.Errorf("%s: %d %s, want 400 with %q", tt.body, code, body, tt.want)

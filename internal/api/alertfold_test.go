@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/operator-dev/operator/internal/auth"
 
 	"github.com/operator-dev/operator/internal/store"
 	"github.com/operator-dev/operator/internal/store/sqlite"
@@ -40,6 +41,7 @@ func newFoldRig(t testing.TB, mapper AlertMapper) *apiRig {
 	r := &apiRig{st: st, now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
 	r.srv = httptest.NewServer(New(st, Options{Now: func() time.Time { return r.now }, ReopenWithin: time.Hour, AlertMapper: mapper}))
 	t.Cleanup(r.srv.Close)
+	r.token = r.addUser(t, "root", auth.Admin)
 	return r
 }
 
@@ -182,7 +184,7 @@ func TestAlertFoldingConcurrentDeliveriesWriteOneNote(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			resp, err := http.Post(r.srv.URL+"/api/v1/alerts/alertmanager", "application/json", strings.NewReader(webhook("firing", firing)))
+			resp, err := r.postRaw(t, "/api/v1/alerts/alertmanager", strings.NewReader(webhook("firing", firing)))
 			if err != nil {
 				t.Error(err)
 				return
@@ -368,7 +370,7 @@ func FuzzAlertFolding(f *testing.F) {
 		ops = append(ops, tk.ID)
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		resp, err := http.Post(r.srv.URL+"/api/v1/alerts/alertmanager", "application/json", bytes.NewReader(body))
+		resp, err := r.postRaw(t, "/api/v1/alerts/alertmanager", bytes.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}

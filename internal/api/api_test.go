@@ -12,15 +12,30 @@ import (
 	"testing"
 	"time"
 
+	"github.com/operator-dev/operator/internal/auth"
 	"github.com/operator-dev/operator/internal/store/sqlite"
 	"github.com/operator-dev/operator/internal/ticket"
 )
 
 type apiRig struct {
-	t   *testing.T
-	srv *httptest.Server
-	st  *sqlite.Store
-	now time.Time
+	t     *testing.T
+	srv   *httptest.Server
+	st    *sqlite.Store
+	now   time.Time
+	token string // an admin's: every call is authenticated
+}
+
+// addUser creates an identity on the rig's store and returns its token.
+func (r *apiRig) addUser(t testing.TB, name string, role auth.Role) string {
+	t.Helper()
+	tok, hash, err := auth.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.st.AddUser(context.Background(), auth.User{Name: name, Role: role, CreatedAt: r.now, CreatedBy: "test"}, hash); err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }
 
 func newAPIRig(t testing.TB) *apiRig {
@@ -32,12 +47,33 @@ func newAPIRig(t testing.TB) *apiRig {
 	r := &apiRig{st: st, now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
 	r.srv = httptest.NewServer(New(st, Options{Now: func() time.Time { return r.now }, ReopenWithin: time.Hour}))
 	t.Cleanup(r.srv.Close)
+	r.token = r.addUser(t, "root", auth.Admin)
 	return r
 }
 
 func (r *apiRig) call(t testing.TB, method, path, body string) (int, string) {
 	t.Helper()
+	return r.callAs(t, r.token, method, path, body)
+}
+
+// postRaw is an authenticated POST that returns the raw response.
+func (r *apiRig) postRaw(t testing.TB, path string, body io.Reader) (*http.Response, error) {
+	t.Helper()
+	req, err := http.NewRequest("POST", r.srv.URL+path, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+r.token)
+	return http.DefaultClient.Do(req)
+}
+
+func (r *apiRig) callAs(t testing.TB, token, method, path, body string) (int, string) {
+	t.Helper()
 	req, _ := http.NewRequest(method, r.srv.URL+path, strings.NewReader(body))
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -166,7 +202,7 @@ func FuzzAlertmanagerWebhook(f *testing.F) {
 	f.Add([]byte(`null`))
 	r := newAPIRig(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		resp, err := http.Post(r.srv.URL+"/api/v1/alerts/alertmanager", "application/json", bytes.NewReader(body))
+		resp, err := r.postRaw(t, "/api/v1/alerts/alertmanager", bytes.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -175,4 +211,10 @@ func FuzzAlertmanagerWebhook(f *testing.F) {
 			t.Fatalf("status %d for %q", resp.StatusCode, body)
 		}
 	})
+}
+
+func newServer(t testing.TB, h http.Handler) *httptest.Server {
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
 }

@@ -18,13 +18,15 @@ import (
 
 // Client is the API's client, used by the CLI.
 type Client struct {
-	base string
-	http *http.Client
+	base  string
+	token string
+	http  *http.Client
 }
 
-// NewClient talks to the daemon at base ("http://127.0.0.1:9876").
-func NewClient(base string) *Client {
-	return &Client{base: strings.TrimSuffix(base, "/"), http: &http.Client{Timeout: 30 * time.Second}}
+// NewClient talks to the daemon at base ("http://127.0.0.1:9876") as the
+// identity whose token it is.
+func NewClient(base, token string) *Client {
+	return &Client{base: strings.TrimSuffix(base, "/"), token: strings.TrimSpace(token), http: &http.Client{Timeout: 30 * time.Second}}
 }
 
 func (c *Client) do(ctx context.Context, method, path string, body, out any) error {
@@ -41,6 +43,9 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) err
 		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return fmt.Errorf("cannot reach the operator daemon at %s (is `operator run` running?): %w", c.base, err)
@@ -132,30 +137,30 @@ func (c *Client) Run(ctx context.Context, id action.ID) (RunView, error) {
 }
 
 // Approve approves a proposed run.
-func (c *Client) Approve(ctx context.Context, id action.ID, actor, reason string) (action.Run, error) {
+func (c *Client) Approve(ctx context.Context, id action.ID, reason string) (action.Run, error) {
 	var out action.Run
-	err := c.do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/actions/%d/approve", id), RunRequest{Actor: actor, Reason: reason}, &out)
+	err := c.do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/actions/%d/approve", id), RunRequest{Reason: reason}, &out)
 	return out, err
 }
 
 // DryRun runs a run's preflight now, changing nothing.
-func (c *Client) DryRun(ctx context.Context, id action.ID, actor string) (DryRunView, error) {
+func (c *Client) DryRun(ctx context.Context, id action.ID) (DryRunView, error) {
 	var out DryRunView
-	err := c.do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/actions/%d/approve", id), RunRequest{Actor: actor, DryRun: true}, &out)
+	err := c.do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/actions/%d/approve", id), RunRequest{DryRun: true}, &out)
 	return out, err
 }
 
 // Reject rejects a proposed run.
-func (c *Client) Reject(ctx context.Context, id action.ID, actor, reason string) (action.Run, error) {
+func (c *Client) Reject(ctx context.Context, id action.ID, reason string) (action.Run, error) {
 	var out action.Run
-	err := c.do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/actions/%d/reject", id), RunRequest{Actor: actor, Reason: reason}, &out)
+	err := c.do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/actions/%d/reject", id), RunRequest{Reason: reason}, &out)
 	return out, err
 }
 
 // Cancel cancels a run that has not finished.
-func (c *Client) Cancel(ctx context.Context, id action.ID, actor, reason string) (action.Run, error) {
+func (c *Client) Cancel(ctx context.Context, id action.ID, reason string) (action.Run, error) {
 	var out action.Run
-	err := c.do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/actions/%d/cancel", id), RunRequest{Actor: actor, Reason: reason}, &out)
+	err := c.do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/actions/%d/cancel", id), RunRequest{Reason: reason}, &out)
 	return out, err
 }
 
@@ -167,9 +172,9 @@ func (c *Client) KillSwitch(ctx context.Context) (KillSwitchView, error) {
 }
 
 // SetKillSwitch turns the kill switch on or off.
-func (c *Client) SetKillSwitch(ctx context.Context, on bool, actor, reason string) (KillSwitchView, error) {
+func (c *Client) SetKillSwitch(ctx context.Context, on bool, reason string) (KillSwitchView, error) {
 	var out KillSwitchView
-	err := c.do(ctx, http.MethodPost, "/api/v1/kill-switch", KillSwitchRequest{On: on, Actor: actor, Reason: reason}, &out)
+	err := c.do(ctx, http.MethodPost, "/api/v1/kill-switch", KillSwitchRequest{On: on, Reason: reason}, &out)
 	return out, err
 }
 

@@ -106,7 +106,7 @@ func TestDiagnosesEndpointErrors(t *testing.T) {
 func TestClientDiagnoses(t *testing.T) {
 	r := newAPIRig(t)
 	id := r.openTicket(t)
-	c := NewClient(r.srv.URL)
+	c := NewClient(r.srv.URL, r.token)
 
 	view, err := c.Get(t.Context(), id)
 	if err != nil || view.Diagnoses == nil || len(view.Diagnoses) != 0 {

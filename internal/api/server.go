@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/operator-dev/operator/internal/audit"
+	"github.com/operator-dev/operator/internal/auth"
 	"github.com/operator-dev/operator/internal/store"
 	"github.com/operator-dev/operator/internal/subject"
 	"github.com/operator-dev/operator/internal/ticket"
@@ -21,6 +23,8 @@ import (
 type Store interface {
 	store.Tickets
 	store.Diagnoses
+	store.Users
+	Audit() audit.Log
 }
 
 // Server serves the API over a ticket store.
@@ -72,11 +76,13 @@ func New(tickets Store, opts Options) *Server {
 	}
 	s := &Server{tickets: tickets, now: opts.Now, log: opts.Log, mux: http.NewServeMux(), reopenWithin: opts.ReopenWithin,
 		mapAlert: opts.AlertMapper, runs: opts.Runs, actions: opts.Actions, registry: opts.Registry}
-	s.mux.HandleFunc("GET /api/v1/tickets", s.listTickets)
-	s.mux.HandleFunc("GET /api/v1/tickets/{id}", s.getTicket)
-	s.mux.HandleFunc("GET /api/v1/tickets/{id}/diagnoses", s.listDiagnoses)
-	s.mux.HandleFunc("POST /api/v1/tickets/{id}/resolve", s.resolveTicket)
-	s.mux.HandleFunc("POST /api/v1/alerts/alertmanager", s.alertmanager)
+	s.mux.HandleFunc("GET /api/v1/tickets", s.requireRole(auth.Viewer, s.listTickets))
+	s.mux.HandleFunc("GET /api/v1/tickets/{id}", s.requireRole(auth.Viewer, s.getTicket))
+	s.mux.HandleFunc("GET /api/v1/tickets/{id}/diagnoses", s.requireRole(auth.Viewer, s.listDiagnoses))
+	s.mux.HandleFunc("POST /api/v1/tickets/{id}/resolve", s.requireRole(auth.Approver, s.resolveTicket))
+	// Alertmanager sends with a token of its own (http_config.authorization);
+	// an alert only opens or annotates a ticket, so a viewer may send it.
+	s.mux.HandleFunc("POST /api/v1/alerts/alertmanager", s.requireRole(auth.Viewer, s.alertmanager))
 	s.actionRoutes()
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
 	if opts.Metrics != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/operator-dev/operator/internal/api"
+	"github.com/operator-dev/operator/internal/auth"
 	"github.com/operator-dev/operator/internal/ticket"
 	"github.com/operator-dev/operator/internal/tikv/pdsim"
 )
@@ -44,7 +45,14 @@ func TestAlertFoldsIntoTheMonitorsTicket(t *testing.T) {
 		}
 	}()
 	base := "http://" + a.Addr()
-	client := api.NewClient(base)
+	token, hash, err := auth.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.store.AddUser(ctx, auth.User{Name: "alertmanager", Role: auth.Viewer, CreatedAt: time.Now(), CreatedBy: "test"}, hash); err != nil {
+		t.Fatal(err)
+	}
+	client := api.NewClient(base, token)
 
 	if err := sim.Inject(pdsim.Fault{Type: "kill-store", Store: 3}); err != nil {
 		t.Fatal(err)
@@ -84,7 +92,14 @@ func TestAlertFoldsIntoTheMonitorsTicket(t *testing.T) {
 	})
 	deliver := func() api.AlertResult {
 		t.Helper()
-		resp, err := http.Post(base+"/api/v1/alerts/alertmanager", "application/json", bytes.NewReader(payload))
+		// As Alertmanager sends it: its own token in http_config.authorization.
+		req, err := http.NewRequest("POST", base+"/api/v1/alerts/alertmanager", bytes.NewReader(payload))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -37,8 +37,9 @@ func TestAppServesAndShutsDownCleanly(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
 	base := "http://" + a.Addr()
+	token := userToken(t, cfg.DB.Path)
 	for _, path := range []string{"/healthz", "/api/v1/tickets"} {
-		resp, err := http.Get(base + path)
+		resp, err := get(base+path, token)
 		if err != nil || resp.StatusCode != 200 {
 			t.Fatalf("GET %s: %v %v", path, resp, err)
 		}

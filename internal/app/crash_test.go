@@ -16,7 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/operator-dev/operator/internal/auth"
 	"github.com/operator-dev/operator/internal/config"
+	"github.com/operator-dev/operator/internal/store/sqlite"
 	"github.com/operator-dev/operator/internal/ticket"
 	"github.com/operator-dev/operator/internal/tikv/pdsim"
 )
@@ -50,12 +52,14 @@ func runChild() int {
 }
 
 type daemon struct {
-	cmd  *exec.Cmd
-	base string
+	cmd   *exec.Cmd
+	base  string
+	token string
 }
 
 func startDaemon(t *testing.T, pdURL, db string) *daemon {
 	t.Helper()
+	token := userToken(t, db)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -70,11 +74,41 @@ func startDaemon(t *testing.T, pdURL, db string) *daemon {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	return &daemon{cmd: cmd, base: "http://" + addr}
+	return &daemon{cmd: cmd, base: "http://" + addr, token: token}
+}
+
+// userToken adds a viewer to the database (a new one each start: names
+// are never reused) and returns its token.
+func userToken(t *testing.T, db string) string {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), db, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	token, hash, err := auth.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := fmt.Sprintf("viewer-%d", time.Now().UnixNano())
+	if _, err := st.AddUser(context.Background(), auth.User{Name: name, Role: auth.Viewer, CreatedAt: time.Now(), CreatedBy: "test"}, hash); err != nil {
+		t.Fatal(err)
+	}
+	return token
+}
+
+// get is an authenticated GET.
+func get(url, token string) (*http.Response, error) {
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	return http.DefaultClient.Do(req)
 }
 
 func (d *daemon) tickets() ([]ticket.Ticket, error) {
-	resp, err := http.Get(d.base + "/api/v1/tickets")
+	resp, err := get(d.base+"/api/v1/tickets", d.token)
 	if err != nil {
 		return nil, err
 	}
