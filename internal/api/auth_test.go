@@ -27,8 +27,8 @@ func TestEveryCallIsAuthenticated(t *testing.T) {
 	approver := r.addUser(t, "alice", auth.Approver)
 	for _, tt := range []struct {
 		name, token, method, path, body string
-		code                             int
-		want                             string
+		code                            int
+		want                            string
 	}{
 		{"no token", "", "GET", "/api/v1/tickets", "", 401, "no bearer token"},
 		{"unknown token", "optk_nope", "GET", "/api/v1/tickets", "", 401, "unknown or revoked token"},
