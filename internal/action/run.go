@@ -121,6 +121,18 @@ func (r Run) Validate() error {
 	return nil
 }
 
+// Approval is one approver's yes to a run. A run needing several
+// distinct approvers collects them while proposed.
+type Approval struct {
+	Actor  string    `json:"actor"`
+	Role   string    `json:"role"`
+	At     time.Time `json:"at"`
+	Reason string    `json:"reason,omitempty"`
+	// Digest binds it to what the approver was shown: the action, its
+	// parameters and the preflight's view of what it touches.
+	Digest string `json:"digest"`
+}
+
 // Transition is one move of a run, as recorded on its history.
 type Transition struct {
 	From   State          `json:"from"`

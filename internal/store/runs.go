@@ -45,6 +45,21 @@ type Runs interface {
 	// ErrNotFound.
 	TransitionRun(ctx context.Context, id action.ID, expectedVersion int64, tr action.Transition) (action.Run, error)
 
+	// AddApproval records one approver's yes to a proposed run, in one
+	// transaction with its audit record. The run must be proposed and at
+	// expectedVersion (ErrConflict otherwise); the same actor twice:
+	// ErrConflict. It returns every approval of the run so far, oldest
+	// first. Moving the run to approved is the caller's next step.
+	AddApproval(ctx context.Context, id action.ID, expectedVersion int64, a action.Approval) ([]action.Approval, error)
+	// Approvals returns a run's approvals, oldest first.
+	Approvals(ctx context.Context, id action.ID) ([]action.Approval, error)
+	// ClearApprovals forgets a run's approvals (the approval was
+	// invalidated and the run went back to proposed), with an audit record.
+	ClearApprovals(ctx context.Context, id action.ID, actor, reason string, now time.Time) error
+	// MarkEscalated records that a proposal was escalated; false when it
+	// already was (so it is notified once).
+	MarkEscalated(ctx context.Context, id action.ID, now time.Time) (bool, error)
+
 	// RunTransitions returns a run's history in the order it was written
 	// (oldest first); ErrNotFound if the run does not exist, an empty slice
 	// if it never moved.

@@ -16,6 +16,7 @@ func runAuditCases() []testCase {
 		{"RunMovesAreAuditedInTheirTransaction", testRunAudited},
 		{"KillSwitchPersistsAndIsAudited", testKillSwitch},
 		{"CreatePlan", testCreatePlan},
+		{"Approvals", testApprovals},
 	}
 }
 
@@ -122,5 +123,42 @@ func testCreatePlan(t *testing.T, s store.Store) {
 	}
 	if ids := listRuns(t, s, store.RunFilter{}); len(ids) != 3 {
 		t.Errorf("after a refused plan: %d runs, want 3", len(ids))
+	}
+}
+
+// Approvals: one per person, only while proposed and at the read version.
+func testApprovals(t *testing.T, s store.Store) {
+	t0 := base()
+	tk := observeWant(t, s, violation("store-down", "1", ticket.Critical), window, t0, store.OutcomeOpened)
+	r := createRun(t, s, proposal(tk.ID), t0)
+	as, err := s.AddApproval(t.Context(), r.ID, r.Version, action.Approval{Actor: "alice", Role: "approver", At: t0, Digest: "d1"})
+	if err != nil || len(as) != 1 || as[0].Actor != "alice" || as[0].Digest != "d1" {
+		t.Fatalf("first approval = %+v, %v", as, err)
+	}
+	if _, err := s.AddApproval(t.Context(), r.ID, r.Version, action.Approval{Actor: "alice", At: t0.Add(time.Second)}); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("alice twice = %v, want ErrConflict", err)
+	}
+	if _, err := s.AddApproval(t.Context(), r.ID, r.Version+1, action.Approval{Actor: "bob", At: t0}); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("a stale version = %v, want ErrConflict", err)
+	}
+	as, err = s.AddApproval(t.Context(), r.ID, r.Version, action.Approval{Actor: "bob", Role: "admin", At: t0.Add(time.Second)})
+	if err != nil || len(as) != 2 {
+		t.Fatalf("second approval = %+v, %v", as, err)
+	}
+	if ok, err := s.MarkEscalated(t.Context(), r.ID, t0); err != nil || !ok {
+		t.Fatalf("MarkEscalated = %v, %v", ok, err)
+	}
+	if ok, _ := s.MarkEscalated(t.Context(), r.ID, t0); ok {
+		t.Fatal("escalated twice")
+	}
+	if err := s.ClearApprovals(t.Context(), r.ID, "executor", "cluster changed", t0); err != nil {
+		t.Fatal(err)
+	}
+	if as, _ := s.Approvals(t.Context(), r.ID); len(as) != 0 {
+		t.Fatalf("after clearing: %+v", as)
+	}
+	moved := move(t, s, r, action.Rejected, t0)
+	if _, err := s.AddApproval(t.Context(), moved.ID, moved.Version, action.Approval{Actor: "carol", At: t0}); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("approving a rejected run = %v, want ErrConflict", err)
 	}
 }
