@@ -43,9 +43,10 @@ var apiSpecs = []subject.ActionSpec{{Name: "split_region", Risk: subject.RiskLow
 	BlastRadius: "one region becomes two", Timeout: time.Minute,
 	Params: []subject.ParamSpec{{Name: "region_id", Type: subject.ParamRegionID, Required: true}}}}
 
-func newActionRig(t *testing.T, mode bool) (*apiRig, *stillDriver, action.Run) {
+func newActionRig(t testing.TB, mode bool) (*apiRig, *stillDriver, action.Run) {
 	t.Helper()
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "op.db"), sqlite.Options{})
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "op.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,12 +59,12 @@ func newActionRig(t *testing.T, mode bool) (*apiRig, *stillDriver, action.Run) {
 		Registry: map[string][]subject.ActionSpec{"tikv": apiSpecs}}))
 	t.Cleanup(r.srv.Close)
 	r.token = r.addUser(t, "root", auth.Admin)
-	tk, _, err := st.OpenOrTouch(t.Context(), ticket.Ticket{DedupKey: "hot-write-region/region=49", Invariant: "hot-write-region",
+	tk, _, err := st.OpenOrTouch(ctx, ticket.Ticket{DedupKey: "hot-write-region/region=49", Invariant: "hot-write-region",
 		Subject: "tikv", Severity: ticket.Warning, Summary: "hot"}, time.Hour, r.now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	run, err := st.CreateRun(t.Context(), action.Run{TicketID: tk.ID, Subject: "tikv", Action: "split_region",
+	run, err := st.CreateRun(ctx, action.Run{TicketID: tk.ID, Subject: "tikv", Action: "split_region",
 		Params: map[string]any{"region_id": 49}, State: action.Proposed, Risk: "low", CreatedBy: "diagnosis"}, r.now)
 	if err != nil {
 		t.Fatal(err)
