@@ -114,8 +114,13 @@ func newActionsCmd(stdout io.Writer, env lookupEnv) *cobra.Command {
 				return runview.DryRun(stdout, v.Result)
 			}
 			reason, _ := c.Flags().GetString("reason")
-			r, err := cl.Approve(c.Context(), id, reason)
+			res, err := cl.Approve(c.Context(), id, reason)
 			if err != nil {
+				return err
+			}
+			r := res.Run
+			if r.State == action.Proposed {
+				_, err = fmt.Fprintf(stdout, "action run %d (%s): your approval is recorded, %d of %d; it needs another person's\n", r.ID, r.Action, res.Approvals, res.Needed)
 				return err
 			}
 			_, err = fmt.Fprintf(stdout, "action run %d (%s) %s; it runs when its turn comes (operator actions show %d)\n", r.ID, r.Action, r.State, r.ID)

@@ -3,10 +3,13 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -32,6 +35,7 @@ func crashAt(step string) {
 // daemon watching it in execute mode.
 type actionsRig struct {
 	t      *testing.T
+	slack  *slackReceiver
 	tf     string // alice's token file (approver)
 	sim    *child
 	pdURL  string
@@ -45,6 +49,7 @@ func newActionsRig(t *testing.T, speed int) *actionsRig {
 	t.Helper()
 	r := &actionsRig{t: t, db: filepath.Join(t.TempDir(), "op.db")}
 	r.tf = addUserCLI(t, r.db, "alice", "approver")
+	r.slack = newSlackReceiver(t)
 	r.sim = startChild(t, "pdsim", "--scenario", filepath.Join("..", "..", "scenarios", "hot-region-split.yaml"),
 		"--speed", fmt.Sprint(speed), "--listen", "127.0.0.1:0")
 	r.pdURL = r.sim.waitLog(t, "pdsim serving PD's HTTP API", "url")
@@ -54,7 +59,8 @@ func newActionsRig(t *testing.T, speed int) *actionsRig {
 // start runs the daemon; crashStep, if set, kills it at that step.
 func (r *actionsRig) start(crashStep string) *child {
 	r.t.Helper()
-	env := []string{"OPERATOR_ACTIONS_INTERVAL=200ms", "OPERATOR_ACTIONS_RECOVERY_WINDOW=2m"}
+	env := []string{"OPERATOR_ACTIONS_INTERVAL=200ms", "OPERATOR_ACTIONS_RECOVERY_WINDOW=2m",
+		"OPERATOR_NOTIFY_SLACK_URL_ENV=OPS_SLACK", "OPS_SLACK=" + r.slack.url + "/services/T0/B0/secret"}
 	if crashStep != "" {
 		env = append(env, "OPERATOR_E2E_CRASH_AT="+crashStep)
 	}
@@ -167,6 +173,11 @@ func TestBinariesHotspotSplitApproved(t *testing.T) {
 			t.Errorf("actions show lacks %q:\n%s", want, show)
 		}
 	}
+	// People were told, in Slack's wire format, with a link to the run.
+	msg := r.slack.wait(t, "approval-needed")
+	if !strings.Contains(msg, fmt.Sprintf("/api/v1/actions/%d", p.ID)) || !strings.Contains(msg, `"type":"header"`) {
+		t.Errorf("the approval request in Slack: %s", msg)
+	}
 	if out := r.cli("actions", "approve", fmt.Sprint(p.ID)); !strings.Contains(out, "approved") {
 		t.Fatalf("approve: %s", out)
 	}
@@ -270,5 +281,48 @@ func TestBinariesCrashAtEveryStep(t *testing.T) {
 			r.auditVerify()
 			r.sim.stop(t)
 		})
+	}
+}
+
+// slackReceiver is a local Slack incoming webhook: it keeps what it is
+// sent and answers as Slack does.
+type slackReceiver struct {
+	url  string
+	mu   sync.Mutex
+	msgs []string
+}
+
+func newSlackReceiver(t *testing.T) *slackReceiver {
+	s := &slackReceiver{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		s.mu.Lock()
+		s.msgs = append(s.msgs, string(b))
+		s.mu.Unlock()
+		io.WriteString(w, "ok")
+	}))
+	t.Cleanup(srv.Close)
+	s.url = srv.URL
+	return s
+}
+
+// wait returns the first message mentioning kind, polling with a deadline.
+func (s *slackReceiver) wait(t *testing.T, kind string) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		s.mu.Lock()
+		for _, m := range s.msgs {
+			if strings.Contains(m, kind) {
+				s.mu.Unlock()
+				return m
+			}
+		}
+		n := len(s.msgs)
+		s.mu.Unlock()
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s message in Slack within 30s (%d others)", kind, n)
+		}
+		time.Sleep(100 * time.Millisecond) // polling a real process; the deadline bounds it
 	}
 }

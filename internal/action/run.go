@@ -54,6 +54,11 @@ type DryRunResult struct {
 	Checked   []string       `json:"checked,omitempty"`  // the preconditions evaluated
 	Warnings  []string       `json:"warnings,omitempty"` // things a human should read before approving
 	Predicted map[string]any `json:"predicted,omitempty"`
+	// Touches identifies what the action touches and its shape as the
+	// preflight saw it ("region 49 epoch 5/12 leader 1 peers ...",
+	// "store 3 Up"); an approval is bound to them, and a change of them
+	// before execution invalidates it.
+	Touches []string `json:"touches,omitempty"`
 	// Blast is the most the action can touch, as preflight computed it
 	// from the live cluster; the executor holds it against the configured
 	// blast-radius limits. Nil when preflight did not get that far.

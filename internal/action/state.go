@@ -80,6 +80,10 @@ func ParseState(s string) (State, error) {
 //     pretending it was rejected: the approval stays on the record.
 //   - approved does not expire or get superseded: once approved it is the
 //     executor's to queue; stopping it is an explicit cancel.
+//   - queued -> proposed: the approval no longer holds: the cluster
+//     changed materially between approval and execution (the preflight
+//     fails, or what the action touches is not what the approvers were
+//     shown). Its approvals are cleared; people must approve again.
 //   - queued -> failed: the preflight right before execution (or a
 //     blast-radius limit) refused it; nothing reached the cluster, and the
 //     outcome says so. It never went to executing, so no restart can
@@ -97,7 +101,7 @@ func Next(from State) []State {
 	case Approved:
 		return []State{Queued, Cancelled}
 	case Queued:
-		return []State{Executing, Failed, Cancelled}
+		return []State{Executing, Failed, Cancelled, Proposed}
 	case Executing:
 		return []State{Verifying, Failed, TimedOut, Cancelled}
 	case Verifying:

@@ -19,6 +19,7 @@ var allowed = map[[2]State]bool{
 	{Queued, Executing}:    true,
 	{Queued, Cancelled}:    true,
 	{Queued, Failed}:       true,
+	{Queued, Proposed}:     true,
 	{Executing, Verifying}: true,
 	{Executing, Failed}:    true,
 	{Executing, TimedOut}:  true,

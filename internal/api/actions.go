@@ -19,7 +19,7 @@ import (
 
 // Actions is what the API asks to change runs; *execute.Executor is it.
 type Actions interface {
-	Approve(ctx context.Context, id action.ID, actor, reason string) (action.Run, error)
+	Approve(ctx context.Context, id action.ID, who execute.Approver, reason string) (execute.ApproveResult, error)
 	Reject(ctx context.Context, id action.ID, actor, reason string) (action.Run, error)
 	Cancel(ctx context.Context, id action.ID, actor, reason string) (action.Run, error)
 	DryRun(ctx context.Context, id action.ID) (action.Run, action.DryRunResult, error)
@@ -211,12 +211,13 @@ func (s *Server) approveRun(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, DryRunView{Run: run, Result: res})
 		return
 	}
-	run, err := s.actions.Approve(r.Context(), id, identity(r).Name, req.Reason)
+	u := identity(r)
+	res, err := s.actions.Approve(r.Context(), id, execute.Approver{Name: u.Name, Role: string(u.Role)}, req.Reason)
 	if err != nil {
 		s.actionError(w, what, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, run)
+	writeJSON(w, http.StatusOK, res)
 }
 
 func (s *Server) rejectRun(w http.ResponseWriter, r *http.Request) {
@@ -300,6 +301,8 @@ func (s *Server) actionError(w http.ResponseWriter, what string, err error) {
 	switch {
 	case errors.Is(err, execute.ErrObserveOnly), errors.Is(err, execute.ErrKillSwitch), errors.Is(err, execute.ErrState):
 		writeError(w, http.StatusConflict, "%v", err)
+	case errors.Is(err, execute.ErrApproval):
+		writeError(w, http.StatusForbidden, "%v", err)
 	case errors.Is(err, execute.ErrPreflight):
 		writeError(w, http.StatusUnprocessableEntity, "%v", err)
 	// The executor's errors already say what was being done.

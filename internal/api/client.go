@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/operator-dev/operator/internal/action"
+	"github.com/operator-dev/operator/internal/execute"
 	"github.com/operator-dev/operator/internal/ticket"
 )
 
@@ -137,8 +138,8 @@ func (c *Client) Run(ctx context.Context, id action.ID) (RunView, error) {
 }
 
 // Approve approves a proposed run.
-func (c *Client) Approve(ctx context.Context, id action.ID, reason string) (action.Run, error) {
-	var out action.Run
+func (c *Client) Approve(ctx context.Context, id action.ID, reason string) (execute.ApproveResult, error) {
+	var out execute.ApproveResult
 	err := c.do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/actions/%d/approve", id), RunRequest{Reason: reason}, &out)
 	return out, err
 }

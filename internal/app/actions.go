@@ -10,6 +10,8 @@ import (
 	"github.com/operator-dev/operator/internal/action"
 	"github.com/operator-dev/operator/internal/config"
 	"github.com/operator-dev/operator/internal/execute"
+	"github.com/operator-dev/operator/internal/notify"
+	"github.com/operator-dev/operator/internal/policy"
 	"github.com/operator-dev/operator/internal/store/sqlite"
 	"github.com/operator-dev/operator/internal/subject"
 	"github.com/operator-dev/operator/internal/tikv/actions"
@@ -26,7 +28,8 @@ var StepHook func(step string, run action.Run)
 // newExecutor wires proposals and execution. The PD client with write
 // access exists only in execute mode: in observe mode the driver has no
 // way to change the cluster at all, not merely a rule against it.
-func newExecutor(cfg *config.Config, st *sqlite.Store, subj *observe.Subject, read *pd.Client, log *slog.Logger) (*execute.Executor, *pd.Client, error) {
+func newExecutor(cfg *config.Config, st *sqlite.Store, subj *observe.Subject, read *pd.Client, log *slog.Logger,
+	pol *policy.Watcher, n *notify.Notifier) (*execute.Executor, *pd.Client, error) {
 	a := cfg.Actions
 	var write *pd.Client
 	if a.Mode == config.ModeExecute {
@@ -40,13 +43,28 @@ func newExecutor(cfg *config.Config, st *sqlite.Store, subj *observe.Subject, re
 		write = w
 	}
 	drv := &rehearsingDriver{Driver: actions.NewDriver(read, write, actions.DriverOptions{Log: log}), read: read, specs: subj.Actions()}
-	ex := execute.New(execute.Config{
+	ecfg := execute.Config{
 		Execute:        a.Mode == config.ModeExecute,
 		ProposalTTL:    time.Duration(a.ProposalTTL),
 		RecoveryWindow: time.Duration(a.RecoveryWindow),
 		Limits: execute.Limits{MaxStores: a.MaxStores, MaxRegions: a.MaxRegions, MaxBytes: int64(a.MaxBytes),
 			MaxPerHour: a.MaxPerHour},
-	}, st, map[string]execute.Subject{subj.Name(): {Actions: subj.Actions(), Driver: drv}}, log, time.Now)
+	}
+	if pol != nil {
+		ecfg.Policy = pol.Current
+	}
+	if n != nil {
+		base := "http://" + cfg.API.Listen
+		ecfg.Notify = func(ctx context.Context, m notify.Message) {
+			if m.RunID != 0 && m.Link == "" {
+				m.Link = fmt.Sprintf("%s/api/v1/actions/%d", base, m.RunID)
+			}
+			if err := n.Enqueue(ctx, m); err != nil {
+				log.Warn("notification not queued; it is in the audit log as a dead letter", "kind", m.Kind, "err", err)
+			}
+		}
+	}
+	ex := execute.New(ecfg, st, map[string]execute.Subject{subj.Name(): {Actions: subj.Actions(), Driver: drv}}, log, time.Now)
 	if StepHook != nil {
 		ex.SetStepHook(StepHook)
 	}
@@ -60,7 +78,20 @@ func (a *App) runActions(ctx context.Context) {
 	a.log.Info("actions", "mode", a.cfg.Actions.Mode)
 	t := time.NewTicker(time.Duration(a.cfg.Actions.Interval))
 	defer t.Stop()
+	if a.notifier != nil {
+		go a.notifier.Run(ctx) //nolint:errcheck // ends with ctx; undelivered messages are dead-lettered
+	}
+	lastDigest := time.Now()
 	for {
+		if a.policy != nil {
+			a.policy.Check(ctx) //nolint:errcheck // OnError logs and audits a refused file; the old policy stays
+		}
+		if a.notifier != nil && time.Since(lastDigest) >= 24*time.Hour {
+			lastDigest = time.Now()
+			if err := a.notifier.SendDigest(ctx, lastDigest); err != nil {
+				a.log.Warn("the daily digest was not delivered", "err", err)
+			}
+		}
 		if _, err := a.exec.Propose(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("proposing actions failed; retrying next tick", "err", err)
 		}

@@ -26,6 +26,8 @@ import (
 	"github.com/operator-dev/operator/internal/diagnose"
 	"github.com/operator-dev/operator/internal/execute"
 	"github.com/operator-dev/operator/internal/monitor"
+	"github.com/operator-dev/operator/internal/notify"
+	"github.com/operator-dev/operator/internal/policy"
 	"github.com/operator-dev/operator/internal/store/sqlite"
 	"github.com/operator-dev/operator/internal/subject"
 	"github.com/operator-dev/operator/internal/tikv/observe"
@@ -34,15 +36,17 @@ import (
 
 // App is a wired daemon.
 type App struct {
-	cfg     *config.Config
-	log     *slog.Logger
-	store   *sqlite.Store
-	monitor *monitor.Monitor
-	runner  *diagnose.Runner
-	exec    *execute.Executor
-	write   *pd.Client // nil in observe mode
-	handler http.Handler
-	ln      net.Listener
+	cfg      *config.Config
+	log      *slog.Logger
+	store    *sqlite.Store
+	monitor  *monitor.Monitor
+	runner   *diagnose.Runner
+	exec     *execute.Executor
+	policy   *policy.Watcher  // nil: the built-in policy
+	notifier *notify.Notifier // nil: no channel configured
+	write    *pd.Client       // nil in observe mode
+	handler  http.Handler
+	ln       net.Listener
 }
 
 // New wires the daemon and opens its store and listener; nothing runs yet.
@@ -96,7 +100,19 @@ func NewWithEnv(ctx context.Context, cfg *config.Config, log *slog.Logger, env f
 		st.Close()
 		return nil, fmt.Errorf("listen for the API on %s: %w", cfg.API.Listen, err)
 	}
-	ex, write, err := newExecutor(cfg, st, subj, pdc, log)
+	pol, err := newPolicy(cfg, subj.Actions(), st.Audit(), log)
+	if err != nil {
+		st.Close()
+		ln.Close()
+		return nil, err
+	}
+	n, err := newNotifier(cfg, env, st.Audit(), log)
+	if err != nil {
+		st.Close()
+		ln.Close()
+		return nil, err
+	}
+	ex, write, err := newExecutor(cfg, st, subj, pdc, log, pol, n)
 	if err != nil {
 		st.Close()
 		ln.Close()
@@ -111,7 +127,7 @@ func NewWithEnv(ctx context.Context, cfg *config.Config, log *slog.Logger, env f
 		ln.Close()
 		return nil, err
 	}
-	return &App{cfg: cfg, log: log, store: st, monitor: mon, runner: runner, exec: ex, write: write, handler: h, ln: ln}, nil
+	return &App{cfg: cfg, log: log, store: st, monitor: mon, runner: runner, exec: ex, policy: pol, notifier: n, write: write, handler: h, ln: ln}, nil
 }
 
 // observeConfig maps the configuration onto the TiKV adapter's thresholds,

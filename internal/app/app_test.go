@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/operator-dev/operator/internal/audit"
 	"github.com/operator-dev/operator/internal/config"
 	"github.com/operator-dev/operator/internal/tikv/pdsim"
 )
@@ -97,5 +98,39 @@ func TestAppNewFailsClearly(t *testing.T) {
 				t.Fatalf("New = %v, want an error mentioning %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// A policy file that is bad at start stops the daemon with the file's
+// line and column; a good one is loaded and audited.
+func TestPolicyFileAtStart(t *testing.T) {
+	sim := httptest.NewServer(pdsim.NewServer(pdsim.New(pdsim.Options{Stores: 3, Regions: 30}), "http://127.0.0.1:2379"))
+	defer sim.Close()
+	cfg := testConfig(t, sim.URL)
+	cfg.Actions.PolicyFile = filepath.Join(t.TempDir(), "policy.yaml")
+	if err := os.WriteFile(cfg.Actions.PolicyFile, []byte("tiers:\n  low: {approvers: 9}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := New(t.Context(), cfg, slog.New(slog.DiscardHandler))
+	if err == nil || !strings.Contains(err.Error(), "policy.yaml:2:") || !strings.Contains(err.Error(), "actions.policy-file") {
+		t.Fatalf("a bad policy at start = %v", err)
+	}
+	example, err := os.ReadFile(filepath.Join("..", "policy", "example.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg.Actions.PolicyFile, example, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(t.Context(), cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatalf("the example policy: %v", err)
+	}
+	defer a.store.Close()
+	defer a.ln.Close()
+	found := false
+	a.store.Audit().All(t.Context(), func(r audit.Record) error { found = found || r.Kind == "policy-loaded"; return nil })
+	if !found {
+		t.Fatal("loading the policy was not audited")
 	}
 }

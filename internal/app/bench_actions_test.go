@@ -92,7 +92,7 @@ func BenchmarkApproveToPDCall(b *testing.B) {
 				b.Fatal(err)
 			}
 			start := time.Now()
-			if _, err := r.ex.Approve(ctx, run.ID, "bench", ""); err != nil {
+			if _, err := r.ex.Approve(ctx, run.ID, execute.Approver{Name: "bench", Role: "approver"}, ""); err != nil {
 				b.Fatal(err)
 			}
 			r.once(b) // queued

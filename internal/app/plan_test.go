@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/operator-dev/operator/internal/action"
+	"github.com/operator-dev/operator/internal/execute"
 	"github.com/operator-dev/operator/internal/store"
 	"github.com/operator-dev/operator/internal/tikv/actions"
 )
@@ -38,8 +39,11 @@ func TestPlanCompensationOnPD(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.ex.Approve(ctx, rs[0].ID, "bob", ""); err != nil {
-		t.Fatal(err)
+	// The plan holds a high-risk step: two people other than the proposer.
+	for _, who := range []string{"bob", "carol"} {
+		if _, err := r.ex.Approve(ctx, rs[0].ID, execute.Approver{Name: who, Role: "approver"}, ""); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for i := 0; ; i++ {
 		got, _ := r.st.GetRun(ctx, rs[0].ID)

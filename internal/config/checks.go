@@ -398,3 +398,17 @@ func firstSet(prefix string, t TLS) string {
 	}
 	return ""
 }
+
+// checkOptionalEnv is checkKeyEnv for a variable that may be left unset
+// (empty: the feature is off). A URL pasted here is refused like a key.
+func checkOptionalEnv(example string) func(string) string {
+	return func(s string) string {
+		if s == "" {
+			return ""
+		}
+		if strings.Contains(s, "://") {
+			return fmt.Sprintf("looks like a URL, not the name of an environment variable; a webhook URL is a credential: put it in the environment (%s=<url>) and name that variable here", example)
+		}
+		return checkKeyEnv(s, example)
+	}
+}

@@ -17,6 +17,7 @@ type Config struct {
 	Invariants Invariants `yaml:"invariants"`
 	Diagnosis  Diagnosis  `yaml:"diagnosis"`
 	Actions    Actions    `yaml:"actions"`
+	Notify     Notify     `yaml:"notify"`
 	DB         DB         `yaml:"db"`
 	API        API        `yaml:"api"`
 }
@@ -244,6 +245,23 @@ type Actions struct {
 	MaxBytes   Size `yaml:"max-bytes"`
 	// MaxPerHour: the most runs started in any hour.
 	MaxPerHour int `yaml:"max-per-hour"`
+	// PolicyFile is the approval policy (YAML, see
+	// internal/policy/example.yaml), reloaded when it changes; empty: the
+	// built-in policy (one approver, two distinct ones for high risk,
+	// nothing auto-approved).
+	PolicyFile string `yaml:"policy-file"`
+}
+
+// Notify configures where people are told what needs them. The webhook
+// URLs are credentials: the config names the environment variables that
+// hold them, never the URLs.
+type Notify struct {
+	// SlackURLEnv names the variable holding a Slack incoming webhook URL;
+	// notable and critical messages go there.
+	SlackURLEnv string `yaml:"slack-url-env"`
+	// WebhookURLEnv names the variable holding a generic JSON webhook URL
+	// (a pager, an incident tool); critical messages go there.
+	WebhookURLEnv string `yaml:"webhook-url-env"`
 }
 
 // DiagnosisAPIKey returns the API key of the chosen diagnosis provider and

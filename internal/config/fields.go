@@ -140,6 +140,11 @@ func actionFields() []*field {
 		countField("actions.max-regions", "most regions one action may touch", func(c *Config) *int { return &a(c).MaxRegions }),
 		sizeField("actions.max-bytes", "most replica bytes one action may copy", func(c *Config) *Size { return &a(c).MaxBytes }),
 		countField("actions.max-per-hour", "most action runs started in any hour", func(c *Config) *int { return &a(c).MaxPerHour }),
+		fileField("actions.policy-file", "approval policy YAML (empty: the built-in policy)", func(c *Config) *string { return &a(c).PolicyFile }),
+		stringField("notify.slack-url-env", "environment variable holding a Slack incoming webhook URL (empty: none)", func(c *Config) *string { return &c.Notify.SlackURLEnv },
+			checkOptionalEnv("SLACK_WEBHOOK_URL")),
+		stringField("notify.webhook-url-env", "environment variable holding a generic JSON webhook URL (empty: none)", func(c *Config) *string { return &c.Notify.WebhookURLEnv },
+			checkOptionalEnv("OPERATOR_WEBHOOK_URL")),
 	}
 	for _, f := range fs {
 		f.noFlag = true

@@ -89,6 +89,9 @@ actions.max-stores OPERATOR_ACTIONS_MAX_STORES (no flag)
 actions.max-regions OPERATOR_ACTIONS_MAX_REGIONS (no flag)
 actions.max-bytes OPERATOR_ACTIONS_MAX_BYTES (no flag)
 actions.max-per-hour OPERATOR_ACTIONS_MAX_PER_HOUR (no flag)
+actions.policy-file OPERATOR_ACTIONS_POLICY_FILE (no flag)
+notify.slack-url-env OPERATOR_NOTIFY_SLACK_URL_ENV (no flag)
+notify.webhook-url-env OPERATOR_NOTIFY_WEBHOOK_URL_ENV (no flag)
 db.path OPERATOR_DB_PATH --db-path
 api.listen OPERATOR_API_LISTEN --api-listen
 `

@@ -111,6 +111,7 @@ func TestLoadEveryKey(t *testing.T) {
 		"diagnosis.openai.output-price-per-mtok": "1.5e0",
 		"actions.mode":                           "execute", "actions.interval": "500ms", "actions.proposal-ttl": "30m", "actions.recovery-window": "0s",
 		"actions.max-stores": "2", "actions.max-regions": "100", "actions.max-bytes": "10GiB", "actions.max-per-hour": "4",
+		"actions.policy-file": "testdata/bad.yaml", "notify.slack-url-env": "OPS_SLACK", "notify.webhook-url-env": "OPS_PAGER",
 	}
 	want := Config{
 		Log: Log{Level: "debug", Format: "json"},
@@ -143,7 +144,8 @@ func TestLoadEveryKey(t *testing.T) {
 				InputPricePerMTok: 0.5, OutputPricePerMTok: 1.5},
 		},
 		Actions: Actions{Mode: "execute", Interval: Duration(500 * time.Millisecond), ProposalTTL: Duration(30 * time.Minute),
-			MaxStores: 2, MaxRegions: 100, MaxBytes: 10 << 30, MaxPerHour: 4},
+			MaxStores: 2, MaxRegions: 100, MaxBytes: 10 << 30, MaxPerHour: 4, PolicyFile: "testdata/bad.yaml"},
+		Notify: Notify{SlackURLEnv: "OPS_SLACK", WebhookURLEnv: "OPS_PAGER"},
 		DB:  DB{Path: "/var/lib/operator.db"},
 		API: API{Listen: "0.0.0.0:9999"},
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/operator-dev/operator/internal/action"
+	"github.com/operator-dev/operator/internal/notify"
+	"github.com/operator-dev/operator/internal/policy"
 	"github.com/operator-dev/operator/internal/store"
 	"github.com/operator-dev/operator/internal/subject"
 )
@@ -44,6 +46,12 @@ type Config struct {
 	// the next region heartbeat).
 	VerifyGrace time.Duration
 	Limits      Limits
+	// Policy is the approval policy in force (hot-reloaded by the caller);
+	// nil: policy.Default().
+	Policy func() *policy.Policy
+	// Notify, if set, is told what people must know: approvals needed,
+	// escalations, invalidated approvals, failures.
+	Notify func(ctx context.Context, m notify.Message)
 }
 
 func (c Config) withDefaults() Config {
@@ -76,6 +84,7 @@ type Executor struct {
 	mu        sync.Mutex
 	recovered bool
 	warned    map[action.ID]bool // in-flight runs observe mode has warned about
+	waiting   map[string]bool    // queued runs already logged as waiting, by run and reason
 	// hook, when set, is called at each named step of a run: tests use it
 	// to kill the process at exactly that point.
 	hook func(step string, r action.Run)
@@ -251,6 +260,13 @@ func (e *Executor) subjectOf(r action.Run) (Subject, subject.ActionSpec, error) 
 		return s, spec, fmt.Errorf("run %d: %q is not in the %s registry", r.ID, r.Action, r.Subject)
 	}
 	return s, spec, nil
+}
+
+// notify tells people, if a notifier is configured.
+func (e *Executor) notify(ctx context.Context, m notify.Message) {
+	if e.cfg.Notify != nil {
+		e.cfg.Notify(ctx, m)
+	}
 }
 
 // errNoDriver marks a run the executor cannot drive at all.

@@ -20,7 +20,7 @@ func executing() Config { return Config{Execute: true, RecoveryWindow: 2 * time.
 func TestRunCompletesAndIsAudited(t *testing.T) {
 	e := newEnv(t, executing())
 	r := e.propose()
-	if _, err := e.ex.Approve(t.Context(), r.ID, "alice", "looks right"); err != nil {
+	if _, err := e.ex.Approve(t.Context(), r.ID, Approver{Name: "alice", Role: "approver"}, "looks right"); err != nil {
 		t.Fatal(err)
 	}
 	e.once() // queued
@@ -54,14 +54,14 @@ func TestRunCompletesAndIsAudited(t *testing.T) {
 	for _, rec := range recs {
 		kinds = append(kinds, rec.Kind)
 	}
-	wantKinds := []string{audit.KindProposal, audit.KindApproval, audit.KindTransition, audit.KindTransition, audit.KindPDCall,
-		audit.KindTransition, audit.KindOutcome, audit.KindPDCall}
+	wantKinds := []string{audit.KindProposal, audit.KindApproval, audit.KindTransition, audit.KindTransition, audit.KindTransition,
+		audit.KindPDCall, audit.KindTransition, audit.KindOutcome, audit.KindPDCall}
 	if !slices.Equal(kinds, wantKinds) {
 		t.Errorf("audit kinds %v, want %v", kinds, wantKinds)
 	}
 	// The executing record carries the intent with its before snapshot.
-	if intent, ok := recs[3].Data["data"].(map[string]any)["intent"].(map[string]any); !ok || intent["call"] != "POST /operators transfer_leader" {
-		t.Errorf("executing record data = %v", recs[3].Data)
+	if intent, ok := recs[4].Data["data"].(map[string]any)["intent"].(map[string]any); !ok || intent["call"] != "POST /operators transfer_leader" {
+		t.Errorf("executing record data = %v", recs[4].Data)
 	}
 	evs, err := e.st.Events(t.Context(), e.ticket.ID)
 	if err != nil {
@@ -77,7 +77,7 @@ func TestRunCompletesAndIsAudited(t *testing.T) {
 func TestRunCompletesSayingTheProblemRemains(t *testing.T) {
 	e := newEnv(t, executing())
 	r := e.propose()
-	e.ex.Approve(t.Context(), r.ID, "alice", "")
+	e.ex.Approve(t.Context(), r.ID, Approver{Name: "alice", Role: "approver"}, "")
 	for range 4 {
 		e.once()
 	}
@@ -92,7 +92,7 @@ func TestRunCompletesSayingTheProblemRemains(t *testing.T) {
 func TestObserveOnlyRefusesApproval(t *testing.T) {
 	e := newEnv(t, Config{})
 	r := e.propose()
-	_, err := e.ex.Approve(t.Context(), r.ID, "alice", "")
+	_, err := e.ex.Approve(t.Context(), r.ID, Approver{Name: "alice", Role: "approver"}, "")
 	if !errors.Is(err, ErrObserveOnly) || !strings.Contains(err.Error(), "actions.mode") {
 		t.Fatalf("Approve in observe mode = %v", err)
 	}
@@ -113,7 +113,7 @@ func TestObserveOnlyRefusesApproval(t *testing.T) {
 func TestCrashBeforeSubmitSaysDidNotRun(t *testing.T) {
 	e := newEnv(t, executing())
 	r := e.propose()
-	e.ex.Approve(t.Context(), r.ID, "alice", "")
+	e.ex.Approve(t.Context(), r.ID, Approver{Name: "alice", Role: "approver"}, "")
 	e.once()
 	crash := errors.New("crash")
 	e.ex.SetStepHook(func(step string, _ action.Run) {
@@ -150,7 +150,7 @@ func TestCrashBeforeSubmitSaysDidNotRun(t *testing.T) {
 func TestCrashAfterSubmitContinues(t *testing.T) {
 	e := newEnv(t, executing())
 	r := e.propose()
-	e.ex.Approve(t.Context(), r.ID, "alice", "")
+	e.ex.Approve(t.Context(), r.ID, Approver{Name: "alice", Role: "approver"}, "")
 	e.once()
 	e.ex.SetStepHook(func(step string, _ action.Run) {
 		if step == StepSubmitted {
@@ -176,7 +176,7 @@ func TestCrashAfterSubmitContinues(t *testing.T) {
 func TestForgottenRunSaysMayHaveRun(t *testing.T) {
 	e := newEnv(t, executing())
 	r := e.propose()
-	e.ex.Approve(t.Context(), r.ID, "alice", "")
+	e.ex.Approve(t.Context(), r.ID, Approver{Name: "alice", Role: "approver"}, "")
 	e.once()
 	e.once()
 	e.driver.phases = []action.Phase{action.PhaseUnknown}
@@ -190,11 +190,11 @@ func TestForgottenRunSaysMayHaveRun(t *testing.T) {
 func TestKillSwitchStopsEverything(t *testing.T) {
 	e := newEnv(t, executing())
 	running := e.propose()
-	e.ex.Approve(t.Context(), running.ID, "alice", "")
+	e.ex.Approve(t.Context(), running.ID, Approver{Name: "alice", Role: "approver"}, "")
 	e.once()
 	e.once() // executing
 	waiting := e.propose()
-	e.ex.Approve(t.Context(), waiting.ID, "alice", "")
+	e.ex.Approve(t.Context(), waiting.ID, Approver{Name: "alice", Role: "approver"}, "")
 	ks, ids, err := e.ex.SetKillSwitch(t.Context(), true, "bob", "incident 7")
 	if err != nil || !ks.On {
 		t.Fatalf("SetKillSwitch = %+v, %v", ks, err)
@@ -210,13 +210,13 @@ func TestKillSwitchStopsEverything(t *testing.T) {
 	// Persisted: a restart keeps it on, approvals are refused.
 	e.open()
 	third := e.propose()
-	if _, err := e.ex.Approve(t.Context(), third.ID, "alice", ""); !errors.Is(err, ErrKillSwitch) || !strings.Contains(err.Error(), "incident 7") {
+	if _, err := e.ex.Approve(t.Context(), third.ID, Approver{Name: "alice", Role: "approver"}, ""); !errors.Is(err, ErrKillSwitch) || !strings.Contains(err.Error(), "incident 7") {
 		t.Fatalf("Approve under the kill switch = %v", err)
 	}
 	if _, _, err := e.ex.SetKillSwitch(t.Context(), false, "bob", ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.ex.Approve(t.Context(), third.ID, "alice", ""); err != nil {
+	if _, err := e.ex.Approve(t.Context(), third.ID, Approver{Name: "alice", Role: "approver"}, ""); err != nil {
 		t.Fatalf("Approve after the kill switch is off: %v", err)
 	}
 }
@@ -228,9 +228,6 @@ func TestRefusalsBeforeAnythingRuns(t *testing.T) {
 		setup func(*fakeDriver)
 		want  string
 	}{
-		{"preflight refuses at execution time", executing(), func(f *fakeDriver) {
-			f.preflight = action.DryRunResult{Valid: false, Message: "region 49 has a running PD operator"}
-		}, "did not run: the preflight right before execution refused it: region 49 has a running PD operator"},
 		{"blast radius", Config{Execute: true, Limits: Limits{MaxRegions: 10}}, func(f *fakeDriver) {
 			f.preflight.Blast = &action.Blast{Stores: 1, Regions: 11}
 		}, "touches 11 regions, more than actions.max-regions (10)"},
@@ -246,7 +243,7 @@ func TestRefusalsBeforeAnythingRuns(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, tt.cfg)
 			r := e.propose()
-			if _, err := e.ex.Approve(t.Context(), r.ID, "alice", ""); err != nil {
+			if _, err := e.ex.Approve(t.Context(), r.ID, Approver{Name: "alice", Role: "approver"}, ""); err != nil {
 				t.Fatal(err)
 			}
 			tt.setup(e.driver)
@@ -268,7 +265,7 @@ func TestApprovalNeedsAPassingPreflight(t *testing.T) {
 	e := newEnv(t, executing())
 	r := e.propose()
 	e.driver.preflight = action.DryRunResult{Valid: false, Message: "store 99 does not exist"}
-	if _, err := e.ex.Approve(t.Context(), r.ID, "alice", ""); !errors.Is(err, ErrPreflight) || !strings.Contains(err.Error(), "store 99") {
+	if _, err := e.ex.Approve(t.Context(), r.ID, Approver{Name: "alice", Role: "approver"}, ""); !errors.Is(err, ErrPreflight) || !strings.Contains(err.Error(), "store 99") {
 		t.Fatalf("Approve = %v", err)
 	}
 	e.wantState(r.ID, action.Proposed)
@@ -278,7 +275,7 @@ func TestTimeoutCancelsTheChange(t *testing.T) {
 	e := newEnv(t, executing())
 	e.driver.phases = []action.Phase{action.PhaseRunning}
 	r := e.propose()
-	e.ex.Approve(t.Context(), r.ID, "alice", "")
+	e.ex.Approve(t.Context(), r.ID, Approver{Name: "alice", Role: "approver"}, "")
 	e.once()
 	e.once()
 	e.clock.add(61 * time.Second)
@@ -295,8 +292,8 @@ func TestOneAtATime(t *testing.T) {
 	e := newEnv(t, executing())
 	e.driver.phases = []action.Phase{action.PhaseRunning}
 	a, b := e.propose(), e.propose()
-	e.ex.Approve(t.Context(), a.ID, "alice", "")
-	e.ex.Approve(t.Context(), b.ID, "alice", "")
+	e.ex.Approve(t.Context(), a.ID, Approver{Name: "alice", Role: "approver"}, "")
+	e.ex.Approve(t.Context(), b.ID, Approver{Name: "alice", Role: "approver"}, "")
 	for range 5 {
 		e.once()
 	}
@@ -319,11 +316,11 @@ func TestHumanOperations(t *testing.T) {
 	if got, err := e.ex.Reject(t.Context(), r.ID, "alice", "wrong store"); err != nil || got.State != action.Rejected {
 		t.Fatalf("Reject = %+v, %v", got, err)
 	}
-	if _, err := e.ex.Approve(t.Context(), r.ID, "alice", ""); !errors.Is(err, ErrState) {
+	if _, err := e.ex.Approve(t.Context(), r.ID, Approver{Name: "alice", Role: "approver"}, ""); !errors.Is(err, ErrState) {
 		t.Fatalf("approving a rejected run = %v", err)
 	}
 	q := e.propose()
-	e.ex.Approve(t.Context(), q.ID, "alice", "")
+	e.ex.Approve(t.Context(), q.ID, Approver{Name: "alice", Role: "approver"}, "")
 	if got, err := e.ex.Cancel(t.Context(), q.ID, "bob", "not now"); err != nil || got.State != action.Cancelled {
 		t.Fatalf("Cancel = %+v, %v", got, err)
 	}
@@ -346,7 +343,7 @@ func TestProposalsExpire(t *testing.T) {
 func TestObserveOnlyNeverTouchesTheCluster(t *testing.T) {
 	e := newEnv(t, executing())
 	r := e.propose()
-	e.ex.Approve(t.Context(), r.ID, "alice", "")
+	e.ex.Approve(t.Context(), r.ID, Approver{Name: "alice", Role: "approver"}, "")
 	e.once()
 	e.once()
 	e.wantState(r.ID, action.Executing)
@@ -381,7 +378,7 @@ func TestApprovalRefusedOverTheBlastRadius(t *testing.T) {
 	e := newEnv(t, Config{Execute: true, Limits: Limits{MaxBytes: 1 << 30}})
 	e.driver.preflight.Blast = &action.Blast{Stores: 4, Regions: 20000, Bytes: 2 << 40}
 	r := e.propose()
-	if _, err := e.ex.Approve(t.Context(), r.ID, "alice", ""); !errors.Is(err, ErrPreflight) || !strings.Contains(err.Error(), "actions.max-bytes") {
+	if _, err := e.ex.Approve(t.Context(), r.ID, Approver{Name: "alice", Role: "approver"}, ""); !errors.Is(err, ErrPreflight) || !strings.Contains(err.Error(), "actions.max-bytes") {
 		t.Fatalf("Approve over the limit = %v", err)
 	}
 	e.wantState(r.ID, action.Proposed)

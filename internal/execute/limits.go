@@ -17,7 +17,7 @@ func (e *Executor) overLimits(ctx context.Context, res action.DryRunResult) (str
 		return why, nil
 	}
 	if l.MaxPerHour > 0 {
-		n, err := e.startedSince(ctx, e.clock().Add(-time.Hour))
+		n, err := e.startedSince(ctx, e.clock().Add(-time.Hour), "")
 		if err != nil {
 			return "", err
 		}
@@ -46,10 +46,11 @@ func (e *Executor) overBlast(res action.DryRunResult) string {
 	return ""
 }
 
-// startedSince counts runs that moved to executing at or after t. Runs
+// startedSince counts runs (of the action, or all when it is "") that
+// moved to executing at or after t. Runs
 // are read by their last update (a run started after t was updated after
 // t), then their histories say when they started.
-func (e *Executor) startedSince(ctx context.Context, t time.Time) (int, error) {
+func (e *Executor) startedSince(ctx context.Context, t time.Time, name string) (int, error) {
 	rs, err := e.store.ListRuns(ctx, store.RunFilter{States: []action.State{action.Executing, action.Verifying,
 		action.Completed, action.Failed, action.TimedOut, action.Cancelled}, UpdatedSince: t})
 	if err != nil {
@@ -57,6 +58,9 @@ func (e *Executor) startedSince(ctx context.Context, t time.Time) (int, error) {
 	}
 	n := 0
 	for _, r := range rs {
+		if name != "" && r.Action != name {
+			continue
+		}
 		trs, err := e.store.RunTransitions(ctx, r.ID)
 		if err != nil {
 			return 0, fmt.Errorf("count recent runs: %w", err)

@@ -65,10 +65,10 @@ func TestPlanRunsInOrder(t *testing.T) {
 	if len(rs) != 3 || rs[1].PlanID != rs[0].ID || rs[2].PlanStep != 3 {
 		t.Fatalf("plan = %+v", rs)
 	}
-	if _, err := e.ex.Approve(t.Context(), rs[1].ID, "bob", ""); !errors.Is(err, ErrState) || !strings.Contains(err.Error(), "approve the plan by its first") {
+	if _, err := e.ex.Approve(t.Context(), rs[1].ID, Approver{Name: "bob", Role: "approver"}, ""); !errors.Is(err, ErrState) || !strings.Contains(err.Error(), "approve the plan by its first") {
 		t.Fatalf("approving step 2 alone = %v", err)
 	}
-	if _, err := e.ex.Approve(t.Context(), rs[0].ID, "bob", "ok"); err != nil {
+	if _, err := e.ex.Approve(t.Context(), rs[0].ID, Approver{Name: "bob", Role: "approver"}, "ok"); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range rs {
@@ -95,7 +95,7 @@ func TestPlanFailureRunsCompensation(t *testing.T) {
 	e.resolveTicket()
 	e.driver.phases = []action.Phase{action.PhaseFinished, action.PhaseFailed, action.PhaseFinished}
 	rs := e.plan(threeSteps())
-	if _, err := e.ex.Approve(t.Context(), rs[0].ID, "bob", ""); err != nil {
+	if _, err := e.ex.Approve(t.Context(), rs[0].ID, Approver{Name: "bob", Role: "approver"}, ""); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 20; i++ {

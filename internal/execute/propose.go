@@ -6,6 +6,7 @@ import (
 
 	"github.com/operator-dev/operator/internal/action"
 	"github.com/operator-dev/operator/internal/diagnose"
+	"github.com/operator-dev/operator/internal/notify"
 	"github.com/operator-dev/operator/internal/store"
 	"github.com/operator-dev/operator/internal/subject"
 	"github.com/operator-dev/operator/internal/ticket"
@@ -108,6 +109,21 @@ func (e *Executor) proposeFor(ctx context.Context, t ticket.Ticket) (*action.Run
 	verdict := "dry run passed"
 	if !res.Valid {
 		verdict = "dry run refused: " + res.Message
+	}
+	if e.cfg.Execute && res.Valid && e.overBlast(res) == "" {
+		if rule, ok := e.policy().AutoApprove(t.Invariant, p.Type, spec.Risk.String(), rec.Diagnosis.Confidence, rec.Disputed, p.Params); ok {
+			if created, err = e.autoApprove(ctx, created, rule, res); err != nil {
+				return nil, err
+			}
+			verdict += "; approved by policy/" + rule
+		}
+	}
+	if created.State == action.Proposed && res.Valid {
+		e.notify(ctx, notify.Message{Tier: notify.Notable, Kind: "approval-needed", RunID: int64(created.ID), TicketID: int64(t.ID),
+			Title: fmt.Sprintf("Approval needed: %s", store.RunSubject(p.Type, p.Params)),
+			Text:  fmt.Sprintf("Ticket %d (%s): %s. Risk %s. %s", t.ID, t.DedupKey, t.Summary, created.Risk, res.Message),
+			Approving: fmt.Sprintf("approving runs %s on the cluster after a fresh preflight; `operator actions show %d` shows the dry run and rehearsal",
+				p.Type, created.ID)})
 	}
 	if _, err := e.store.AddEvent(ctx, ticket.Event{TicketID: t.ID, At: e.clock(), Kind: ticket.EventNote,
 		Message: fmt.Sprintf("action run %d proposed: %s (risk %s); %s", created.ID, store.RunSubject(p.Type, p.Params), created.Risk, verdict),

@@ -76,7 +76,7 @@ func TestProposeTakesTheRulesWhenDisputed(t *testing.T) {
 func TestProposeWaitsForALiveRun(t *testing.T) {
 	e := newEnv(t, executing())
 	r := e.propose()
-	e.ex.Approve(t.Context(), r.ID, "alice", "")
+	e.ex.Approve(t.Context(), r.ID, Approver{Name: "alice", Role: "approver"}, "")
 	e.saveRound(diagnosed("rules", 3, false))
 	if rs := e.proposeNow(); len(rs) != 0 {
 		t.Fatalf("proposed beside an approved run: %+v", rs)

@@ -40,37 +40,40 @@ func (e *Executor) DryRun(ctx context.Context, id action.ID) (action.Run, action
 	return r, res, nil
 }
 
-// Approve approves a proposed run after a fresh preflight. It refuses in
-// observe-only mode, under the kill switch, and when the preflight fails
-// (the run stays proposed).
-func (e *Executor) Approve(ctx context.Context, id action.ID, actor, reason string) (action.Run, error) {
-	if strings.TrimSpace(actor) == "" {
-		return action.Run{}, fmt.Errorf("approve run %d: %w: say who approves", id, store.ErrInvalid)
+// Approve records who's approval of a proposed run, after a fresh
+// preflight, and approves it once the policy's requirement is met (one
+// approver, or several distinct ones; never the proposer where the policy
+// forbids it). It refuses in observe-only mode, under the kill switch,
+// when the preflight fails (the run stays proposed) and when the policy
+// refuses the approver.
+func (e *Executor) Approve(ctx context.Context, id action.ID, who Approver, reason string) (ApproveResult, error) {
+	if strings.TrimSpace(who.Name) == "" {
+		return ApproveResult{}, fmt.Errorf("approve run %d: %w: say who approves", id, store.ErrInvalid)
 	}
 	if !e.cfg.Execute {
-		return action.Run{}, fmt.Errorf("approve run %d: %w: actions.mode is observe, so nothing executes; set actions.mode: execute to allow approvals (approve --dry-run still checks it)", id, ErrObserveOnly)
+		return ApproveResult{}, fmt.Errorf("approve run %d: %w: actions.mode is observe, so nothing executes; set actions.mode: execute to allow approvals (approve --dry-run still checks it)", id, ErrObserveOnly)
 	}
 	ks, err := e.store.KillSwitch(ctx)
 	if err != nil {
-		return action.Run{}, fmt.Errorf("approve run %d: %w", id, err)
+		return ApproveResult{}, fmt.Errorf("approve run %d: %w", id, err)
 	}
 	if ks.On {
-		return action.Run{}, fmt.Errorf("approve run %d: %w (%s); turn it off first", id, ErrKillSwitch, ks)
+		return ApproveResult{}, fmt.Errorf("approve run %d: %w (%s); turn it off first", id, ErrKillSwitch, ks)
 	}
 	r, res, err := e.DryRun(ctx, id)
 	if err != nil {
-		return r, err
+		return ApproveResult{Run: r}, err
 	}
 	if r.State != action.Proposed {
-		return r, fmt.Errorf("approve run %d: %w: it is %s, only a proposed run can be approved", id, ErrState, r.State)
+		return ApproveResult{Run: r}, fmt.Errorf("approve run %d: %w: it is %s, only a proposed run can be approved", id, ErrState, r.State)
 	}
 	if !res.Valid {
-		return r, fmt.Errorf("approve run %d: %w: %s", id, ErrPreflight, res.Message)
+		return ApproveResult{Run: r}, fmt.Errorf("approve run %d: %w: %s", id, ErrPreflight, res.Message)
 	}
 	// Checked again before it runs; refused here so nobody approves what
 	// the executor would refuse anyway.
 	if why := e.overBlast(res); why != "" {
-		return r, fmt.Errorf("approve run %d: %w: %s; raise the limit in the config if this is intended", id, ErrPreflight, why)
+		return ApproveResult{Run: r}, fmt.Errorf("approve run %d: %w: %s; raise the limit in the config if this is intended", id, ErrPreflight, why)
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -79,17 +82,17 @@ func (e *Executor) Approve(ctx context.Context, id action.ID, actor, reason stri
 			if err == nil {
 				err = fmt.Errorf("%w: run %d is step %d of plan %d and %s; approve the plan by its first proposed step", ErrState, id, r.PlanStep, r.PlanID, why)
 			}
-			return r, fmt.Errorf("approve run %d: %w", id, err)
+			return ApproveResult{Run: r}, fmt.Errorf("approve run %d: %w", id, err)
 		}
-		return e.approvePlan(ctx, r, actor, reason, res)
+		req, err := e.planRequirement(ctx, r.PlanID)
+		if err != nil {
+			return ApproveResult{Run: r}, err
+		}
+		return e.approveOne(ctx, r, who, reason, res, req, func(names []string, digest string) (action.Run, error) {
+			return e.approvePlan(ctx, r, strings.Join(names, ", "), reason, res)
+		})
 	}
-	moved, err := e.store.TransitionRun(ctx, r.ID, r.Version, action.Transition{To: action.Approved, At: e.clock(), Actor: actor,
-		Reason: reason, Data: map[string]any{"preflight": dryRunData(res)}})
-	if err != nil {
-		return r, fmt.Errorf("approve run %d: %w", id, err)
-	}
-	e.log.Info("action run approved", "run", id, "action", r.Action, "by", actor)
-	return moved, nil
+	return e.approveOne(ctx, r, who, reason, res, e.policy().Requirement(r.Action, r.Risk), e.approveSingle(ctx, r, who, reason, res))
 }
 
 // Reject rejects a proposed run; the reason is required.

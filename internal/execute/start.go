@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/operator-dev/operator/internal/action"
 	"github.com/operator-dev/operator/internal/audit"
+	"github.com/operator-dev/operator/internal/notify"
 	"github.com/operator-dev/operator/internal/store"
 )
 
@@ -26,9 +29,28 @@ func (e *Executor) start(ctx context.Context, r action.Run) error {
 		// stop it).
 		return fmt.Errorf("preflight run %d before execution: %w", r.ID, err)
 	}
+	if r.PlanID == 0 {
+		// A single run's approval holds only for what the approvers saw.
+		approved, err := e.approvedDigest(ctx, r)
+		if err != nil {
+			return err
+		}
+		switch {
+		case !res.Valid:
+			return e.invalidate(ctx, r, "the preflight right before execution refused it: "+res.Message, res)
+		case approved != "" && approved != approvalDigest(r, res):
+			return e.invalidate(ctx, r, "what it touches changed since it was approved (now: "+strings.Join(res.Touches, "; ")+")", res)
+		}
+	}
 	if !res.Valid {
 		_, err := e.move(ctx, r, action.Failed, ActorExecutor, "did not run: the preflight right before execution refused it: "+res.Message,
 			map[string]any{"preflight": dryRunData(res)})
+		return err
+	}
+	if ok, why, err := e.mayStartNow(ctx, r); err != nil || !ok {
+		if err == nil && why != "" {
+			e.waitOnce(r, why)
+		}
 		return err
 	}
 	if why, err := e.overLimits(ctx, res); err != nil {
@@ -82,6 +104,56 @@ func (e *Executor) start(ctx context.Context, r action.Run) error {
 	e.step(StepSubmitted, r)
 	_ = spec
 	return nil
+}
+
+// invalidate sends a queued run back to proposed: the cluster changed
+// materially since it was approved, so its approvals no longer hold.
+// Approvers are told; they may approve it again (or it expires).
+func (e *Executor) invalidate(ctx context.Context, r action.Run, why string, res action.DryRunResult) error {
+	reason := "approval invalidated: " + why
+	moved, err := e.move(ctx, r, action.Proposed, ActorExecutor, reason, map[string]any{"preflight": dryRunData(res)})
+	if err != nil {
+		return err
+	}
+	if err := e.store.ClearApprovals(ctx, r.ID, ActorExecutor, reason, e.clock()); err != nil {
+		return err
+	}
+	e.noteTicket(ctx, moved, fmt.Sprintf("action run %d (%s) went back to proposed: %s", r.ID, store.RunSubject(r.Action, r.Params), reason))
+	e.notify(ctx, notify.Message{Tier: notify.Notable, Kind: "approval-invalidated", RunID: int64(r.ID), TicketID: int64(r.TicketID),
+		Title: fmt.Sprintf("Approval of run %d invalidated", r.ID), Text: reason,
+		Approving: "approving again runs it against the cluster as it is now"})
+	return nil
+}
+
+// mayStartNow holds a run in the queue outside the policy's maintenance
+// windows and beyond its per-action hourly rate.
+func (e *Executor) mayStartNow(ctx context.Context, r action.Run) (bool, string, error) {
+	pol := e.policy()
+	if ok, why, _ := pol.CanStart(r.Action, e.clock()); !ok {
+		return false, why, nil
+	}
+	if limit := pol.RateLimit(r.Action); limit > 0 {
+		n, err := e.startedSince(ctx, e.clock().Add(-time.Hour), r.Action)
+		if err != nil {
+			return false, "", err
+		}
+		if n >= limit {
+			return false, fmt.Sprintf("%d %s runs started in the last hour, the policy's rate limit", n, r.Action), nil
+		}
+	}
+	return true, "", nil
+}
+
+// waitOnce logs, once per run and reason, why a queued run waits.
+func (e *Executor) waitOnce(r action.Run, why string) {
+	key := fmt.Sprintf("%d/%s", r.ID, why)
+	if e.waiting == nil {
+		e.waiting = map[string]bool{}
+	}
+	if !e.waiting[key] {
+		e.waiting[key] = true
+		e.log.Info("queued run waits", "run", r.ID, "action", r.Action, "why", why)
+	}
 }
 
 // finish moves a run to a terminal state and releases what it held. A

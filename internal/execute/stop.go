@@ -3,8 +3,12 @@ package execute
 import (
 	"context"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/operator-dev/operator/internal/action"
+	"github.com/operator-dev/operator/internal/audit"
+	"github.com/operator-dev/operator/internal/notify"
 	"github.com/operator-dev/operator/internal/store"
 	"github.com/operator-dev/operator/internal/ticket"
 )
@@ -90,10 +94,16 @@ func (e *Executor) expire(ctx context.Context) error {
 	}
 	now := e.clock()
 	for _, r := range rs {
+		req := e.policy().Requirement(r.Action, r.Risk)
+		ttl := e.cfg.ProposalTTL
+		if req.ExpireAfter > 0 {
+			ttl = req.ExpireAfter // the policy's tier decides when it is set
+		}
+		age := now.Sub(r.CreatedAt)
 		reason := ""
 		switch {
-		case now.Sub(r.CreatedAt) >= e.cfg.ProposalTTL:
-			reason = fmt.Sprintf("nobody approved it within %s", e.cfg.ProposalTTL)
+		case age >= ttl:
+			reason = fmt.Sprintf("nobody approved it within %s", ttl)
 		case r.TicketID != 0:
 			t, err := e.store.Get(ctx, r.TicketID)
 			if err != nil {
@@ -104,6 +114,11 @@ func (e *Executor) expire(ctx context.Context) error {
 			}
 		}
 		if reason == "" {
+			if req.EscalateAfter > 0 && age >= req.EscalateAfter {
+				if err := e.escalate(ctx, r, age, ttl-age); err != nil {
+					return err
+				}
+			}
 			continue
 		}
 		if _, err := e.move(ctx, r, action.Expired, ActorExpiry, reason, nil); err != nil {
@@ -113,14 +128,49 @@ func (e *Executor) expire(ctx context.Context) error {
 	return nil
 }
 
-// noteOutcome appends a run's end to its ticket's timeline.
+// escalate tells everyone, once, that a proposal is waiting past its
+// tier's escalate-after, and records that it did.
+func (e *Executor) escalate(ctx context.Context, r action.Run, waited, left time.Duration) error {
+	first, err := e.store.MarkEscalated(ctx, r.ID, e.clock())
+	if err != nil || !first {
+		return err
+	}
+	text := fmt.Sprintf("%s (risk %s) has waited %s for approval; it expires in %s.", store.RunSubject(r.Action, r.Params), r.Risk,
+		waited.Round(time.Second), left.Round(time.Second))
+	if _, err := e.store.Audit().Append(ctx, audit.Record{At: e.clock(), Actor: ActorExpiry, Kind: "escalation",
+		Subject: store.RunSubject(r.Action, r.Params), Ref: store.RunRef(r.ID), Data: map[string]any{"run": int64(r.ID), "text": text}}); err != nil {
+		return fmt.Errorf("audit the escalation of run %d: %w", r.ID, err)
+	}
+	e.notify(ctx, notify.Message{Tier: notify.Critical, Kind: "escalation", RunID: int64(r.ID), TicketID: int64(r.TicketID),
+		Title: fmt.Sprintf("Run %d still needs approval", r.ID), Text: text,
+		Approving: fmt.Sprintf("approving runs %s against the cluster, one action at a time", r.Action)})
+	return nil
+}
+
+// noteOutcome appends a run's end to its ticket's timeline, and tells
+// people when it did not end well (a routine success is not news).
 func (e *Executor) noteOutcome(ctx context.Context, r action.Run) {
+	msg := fmt.Sprintf("action run %d (%s) %s: %s", r.ID, store.RunSubject(r.Action, r.Params), r.State, r.Outcome)
+	e.noteTicket(ctx, r, msg)
+	switch r.State {
+	case action.Failed, action.TimedOut:
+		e.notify(ctx, notify.Message{Tier: notify.Critical, Kind: "failure", RunID: int64(r.ID), TicketID: int64(r.TicketID),
+			Title: fmt.Sprintf("Action run %d %s", r.ID, r.State), Text: msg})
+	case action.Completed:
+		if strings.Contains(r.Outcome, "has not cleared") {
+			e.notify(ctx, notify.Message{Tier: notify.Notable, Kind: "outcome", RunID: int64(r.ID), TicketID: int64(r.TicketID),
+				Title: fmt.Sprintf("Action run %d did its change but the problem remains", r.ID), Text: msg})
+		}
+	}
+}
+
+// noteTicket appends a note to the run's ticket, if it has one.
+func (e *Executor) noteTicket(ctx context.Context, r action.Run, msg string) {
 	if r.TicketID == 0 {
 		return
 	}
-	msg := fmt.Sprintf("action run %d (%s) %s: %s", r.ID, store.RunSubject(r.Action, r.Params), r.State, r.Outcome)
 	if _, err := e.store.AddEvent(ctx, ticket.Event{TicketID: r.TicketID, At: e.clock(), Kind: ticket.EventNote,
 		Message: msg, Data: map[string]any{"run": int64(r.ID), "state": string(r.State)}}); err != nil {
-		e.log.Warn("could not note the run's outcome on its ticket", "run", r.ID, "ticket", r.TicketID, "err", err)
+		e.log.Warn("could not note the run on its ticket", "run", r.ID, "ticket", r.TicketID, "err", err)
 	}
 }

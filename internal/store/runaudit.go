@@ -61,10 +61,10 @@ func RunCreatedRecord(run action.Run) audit.Record {
 // RunTransitionRecord is the audit record of one move; after is the run as
 // moved, tr the applied transition (From filled in).
 func RunTransitionRecord(after action.Run, tr action.Transition) audit.Record {
+	// Each approver's yes is its own approval record (AddApproval); the
+	// move to approved that follows is a transition.
 	kind := audit.KindTransition
 	switch {
-	case tr.To == action.Approved:
-		kind = audit.KindApproval
 	case tr.To == action.Rejected:
 		kind = audit.KindRejection
 	case tr.To.Terminal():

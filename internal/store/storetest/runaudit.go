@@ -44,7 +44,7 @@ func testRunAudited(t *testing.T, s store.Store) {
 	}
 	r = move(t, s, r, action.Queued, t0.Add(3*time.Minute))
 	recs := auditRecords(t, s)
-	want := []struct{ kind, actor string }{{audit.KindProposal, "diagnosis"}, {audit.KindApproval, "tester"}, {audit.KindTransition, "tester"}}
+	want := []struct{ kind, actor string }{{audit.KindProposal, "diagnosis"}, {audit.KindTransition, "tester"}, {audit.KindTransition, "tester"}}
 	if len(recs) != len(want) {
 		t.Fatalf("%d audit records, want %d: %+v", len(recs), len(want), recs)
 	}

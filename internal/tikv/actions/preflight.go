@@ -146,6 +146,12 @@ func (p *preflight) fail(format string, args ...any) error {
 	return errStop
 }
 
+// touch records the identity and shape of something the action touches,
+// as the approver is shown it; an approval is bound to these lines.
+func (p *preflight) touch(format string, args ...any) {
+	p.res.Touches = append(p.res.Touches, fmt.Sprintf(format, args...))
+}
+
 func (p *preflight) warn(format string, args ...any) {
 	p.res.Warnings = append(p.res.Warnings, fmt.Sprintf(format, args...))
 }

@@ -30,6 +30,19 @@ func (p *preflight) fetchRegion(ctx context.Context, id pd.RegionID) (*pd.Region
 		return nil, fmt.Errorf("read region %d: %w", id, err)
 	}
 	p.ok("region %d exists (%d peers, leader on store %d, %d MiB)", id, len(r.Peers), r.Leader.StoreID, r.ApproximateSize)
+	// What an approval is bound to: the region's replicas (and, for a
+	// leader transfer, its leader). Not its key range (epoch version):
+	// TiKV splits a growing region by size on its own, and balancers move
+	// leaders, both leaving most approved actions as meant.
+	peers := make([]string, 0, len(r.Peers))
+	for _, pr := range r.Peers {
+		peers = append(peers, fmt.Sprintf("%d@%d", pr.ID, pr.StoreID))
+	}
+	if p.spec.Name == TransferLeader {
+		p.touch("region %d conf_ver %d leader on store %d peers %s", id, r.Epoch.ConfVer, r.Leader.StoreID, strings.Join(peers, ","))
+	} else {
+		p.touch("region %d conf_ver %d peers %s", id, r.Epoch.ConfVer, strings.Join(peers, ","))
+	}
 	return r, nil
 }
 
@@ -109,6 +122,7 @@ func (p *preflight) store(ctx context.Context, id pd.StoreID) (*pd.StoreInfo, er
 		return nil, fmt.Errorf("read store %d: %w", id, err)
 	}
 	p.ok("store %d exists (%s)", id, s.Store.Address)
+	p.touch("store %d %s", id, s.Store.StateName)
 	return s, nil
 }
 
