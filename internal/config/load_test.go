@@ -146,8 +146,8 @@ func TestLoadEveryKey(t *testing.T) {
 		Actions: Actions{Mode: "execute", Interval: Duration(500 * time.Millisecond), ProposalTTL: Duration(30 * time.Minute),
 			MaxStores: 2, MaxRegions: 100, MaxBytes: 10 << 30, MaxPerHour: 4, PolicyFile: "testdata/bad.yaml"},
 		Notify: Notify{SlackURLEnv: "OPS_SLACK", WebhookURLEnv: "OPS_PAGER"},
-		DB:  DB{Path: "/var/lib/operator.db"},
-		API: API{Listen: "0.0.0.0:9999"},
+		DB:     DB{Path: "/var/lib/operator.db"},
+		API:    API{Listen: "0.0.0.0:9999"},
 	}
 	if len(values) != len(fields()) {
 		t.Fatalf("test sets %d keys, config has %d", len(values), len(fields()))
