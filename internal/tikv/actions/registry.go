@@ -268,13 +268,13 @@ func Registry() []subject.ActionSpec {
 		limitSpec(SetHotRegionScheduleLimit, "how many hotspot moves PD schedules at once (PD's default 4)", subject.RiskLow),
 		{
 			Name:        SetLowSpaceRatio,
-			Description: "Change PD's low-space-ratio (POST /config): the used-disk share at which PD stops moving regions onto a store.",
+			Description: "Change PD's low-space-ratio (POST /config/schedule): the used-disk share at which PD stops moving regions onto a store.",
 			Params: []subject.ParamSpec{
 				{Name: "value", Type: subject.ParamNumber, Required: true, Min: 0.5, Max: 0.95, Help: "PD's default is 0.8"}},
 			Risk: subject.RiskMedium, Reversibility: subject.Reversible, Compensation: SetLowSpaceRatio,
 			BlastRadius:   "cluster-wide: which stores PD counts as low on space",
 			Preconditions: []string{"PD has a leader", "the value is in range and above high-space-ratio"},
-			Executes:      "POST /config {low-space-ratio}",
+			Executes:      "POST /config/schedule {low-space-ratio}",
 			Completion:    "immediate",
 			Verification:  "PD's schedule config holds the new value (the previous one is recorded for the undo)",
 			Timeout:       time.Minute,
