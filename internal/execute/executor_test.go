@@ -1,6 +1,7 @@
 package execute
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/operator-dev/operator/internal/action"
 	"github.com/operator-dev/operator/internal/audit"
+	"github.com/operator-dev/operator/internal/notify"
 	"github.com/operator-dev/operator/internal/ticket"
 )
 
@@ -188,7 +190,10 @@ func TestForgottenRunSaysMayHaveRun(t *testing.T) {
 }
 
 func TestKillSwitchStopsEverything(t *testing.T) {
-	e := newEnv(t, executing())
+	var told []notify.Message
+	cfg := executing()
+	cfg.Notify = func(_ context.Context, m notify.Message) { told = append(told, m) }
+	e := newEnv(t, cfg)
 	running := e.propose()
 	e.ex.Approve(t.Context(), running.ID, Approver{Name: "alice", Role: "approver"}, "")
 	e.once()
@@ -204,6 +209,9 @@ func TestKillSwitchStopsEverything(t *testing.T) {
 	}
 	e.wantState(running.ID, action.Cancelled)
 	e.wantState(waiting.ID, action.Cancelled)
+	if len(told) == 0 || told[len(told)-1].Kind != "kill-switch" || told[len(told)-1].Tier != notify.Critical {
+		t.Errorf("the kill switch was not announced: %+v", told)
+	}
 	if e.driver.cancels != 1 || e.driver.releases != 1 {
 		t.Errorf("cancels %d releases %d, want 1 and 1", e.driver.cancels, e.driver.releases)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/operator-dev/operator/internal/action"
+	"github.com/operator-dev/operator/internal/notify"
 	"github.com/operator-dev/operator/internal/store"
 )
 
@@ -156,11 +157,15 @@ func (e *Executor) SetKillSwitch(ctx context.Context, on bool, actor, reason str
 	}
 	if !on {
 		e.log.Warn("kill switch off", "by", actor)
+		e.notify(ctx, notify.Message{Tier: notify.Critical, Kind: "kill-switch", Title: "Kill switch off: actions may run again",
+			Text: fmt.Sprintf("%s turned the kill switch off. %s", actor, reason)})
 		return ks, nil, nil
 	}
 	e.log.Warn("kill switch ON: stopping every run", "by", actor, "reason", reason)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	ids, err := e.stopAll(ctx, ks)
+	e.notify(ctx, notify.Message{Tier: notify.Critical, Kind: "kill-switch", Title: "Kill switch ON: every action stopped",
+		Text: fmt.Sprintf("%s turned the kill switch on: %s. Cancelled runs: %v.", actor, reason, ids)})
 	return ks, ids, err
 }
