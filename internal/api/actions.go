@@ -213,6 +213,10 @@ func (s *Server) approveRun(w http.ResponseWriter, r *http.Request) {
 	}
 	u := identity(r)
 	res, err := s.actions.Approve(r.Context(), id, execute.Approver{Name: u.Name, Role: string(u.Role)}, req.Reason)
+	if errors.Is(err, execute.ErrApproval) {
+		s.refuse(w, r, http.StatusForbidden, u.Name, err.Error()) // audited like any refusal
+		return
+	}
 	if err != nil {
 		s.actionError(w, what, err)
 		return

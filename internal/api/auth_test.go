@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/operator-dev/operator/internal/action"
 	"github.com/operator-dev/operator/internal/audit"
 	"github.com/operator-dev/operator/internal/auth"
 	"github.com/operator-dev/operator/internal/store/sqlite"
@@ -89,5 +90,30 @@ func TestNoUsersSaysHowToStart(t *testing.T) {
 	code, body := r.callAs(t, "optk_anything", "GET", "/api/v1/tickets", "")
 	if code != 401 || !strings.Contains(body, "operator users add NAME --role admin") {
 		t.Fatalf("%d %s", code, body)
+	}
+}
+
+// The policy's refusals are 403s and audited too: here the same approver
+// twice on a high-risk run.
+func TestPolicyRefusalIsAForbiddenAndAudited(t *testing.T) {
+	r, _, run := newActionRig(t, true)
+	if _, err := r.st.CreateRun(t.Context(), action.Run{TicketID: run.TicketID, Subject: "tikv", Action: "split_region",
+		Params: map[string]any{"region_id": 50}, State: action.Proposed, Risk: "high", CreatedBy: "diagnosis"}, r.now); err != nil {
+		t.Fatal(err)
+	}
+	alice := r.addUser(t, "alice", auth.Approver)
+	if code, body := r.callAs(t, alice, "POST", "/api/v1/actions/2/approve", `{}`); code != 200 || !strings.Contains(body, `"needed": 2`) {
+		t.Fatalf("first approval: %d %s", code, body)
+	}
+	code, body := r.callAs(t, alice, "POST", "/api/v1/actions/2/approve", `{}`)
+	if code != 403 || !strings.Contains(body, "already approved by the same person") {
+		t.Fatalf("alice twice: %d %s", code, body)
+	}
+	refused := false
+	for _, rec := range auditKinds(t, r.st) {
+		refused = refused || (rec.Kind == "auth-refused" && rec.Actor == "alice")
+	}
+	if !refused {
+		t.Fatal("the policy's refusal was not audited")
 	}
 }
