@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/operator-dev/operator/internal/yamldoc"
 	"gopkg.in/yaml.v3"
 )
 
@@ -40,7 +41,7 @@ func (m *merge) file(data []byte, name string) {
 	}
 	if root.Kind != yaml.MappingNode {
 		m.report("", origin{source: name, line: root.Line, col: root.Column},
-			fmt.Sprintf("want a mapping of sections (%s), got %s", strings.Join(m.children(""), ", "), describe(root)))
+			fmt.Sprintf("want a mapping of sections (%s), got %s", strings.Join(m.children(""), ", "), yamldoc.Describe(root)))
 		return
 	}
 	w := walk{m: m, name: name, dir: filepath.Dir(name)}
@@ -101,9 +102,9 @@ func (w walk) problem(n *yaml.Node, path, msg string) { w.m.report(path, w.at(n)
 func (w walk) mapping(n *yaml.Node, prefix string) {
 	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := deref(n.Content[i]), n.Content[i+1]
+		k, v := yamldoc.Deref(n.Content[i]), n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
-			w.problem(n.Content[i], prefix, fmt.Sprintf("key must be a string, got %s", describe(k)))
+			w.problem(n.Content[i], prefix, fmt.Sprintf("key must be a string, got %s", yamldoc.Describe(k)))
 			continue
 		}
 		path := join(prefix, k.Value)
@@ -121,13 +122,13 @@ func (w walk) mapping(n *yaml.Node, prefix string) {
 			continue
 		}
 		if kids := w.m.children(path); len(kids) > 0 {
-			switch dv := deref(v); {
+			switch dv := yamldoc.Deref(v); {
 			case dv.Kind == yaml.MappingNode:
 				w.mapping(dv, path)
 			case dv.Kind == yaml.ScalarNode && dv.ShortTag() == "!!null":
 				// "pd:" with everything below commented out.
 			default:
-				w.problem(v, path, fmt.Sprintf("want a mapping of %s, got %s", strings.Join(kids, ", "), describe(dv)))
+				w.problem(v, path, fmt.Sprintf("want a mapping of %s, got %s", strings.Join(kids, ", "), yamldoc.Describe(dv)))
 			}
 			continue
 		}

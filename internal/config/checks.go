@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/operator-dev/operator/internal/yamldoc"
 )
 
 // Each check returns "" for an acceptable value, or a message that says what
@@ -196,7 +198,7 @@ func checkProvider(s string) string {
 		return msg
 	}
 	var hint string
-	switch normalize(s) {
+	switch yamldoc.Normalize(s) {
 	case "claude":
 		hint = `did you mean "anthropic"?`
 	case "gpt", "chatgpt":

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/operator-dev/operator/internal/yamldoc"
 	"gopkg.in/yaml.v3"
 )
 
@@ -21,7 +22,7 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 		n = n.Alias
 	}
 	if n.Kind != yaml.ScalarNode {
-		return fmt.Errorf("want a duration such as 5s or 1m30s, got %s", describe(n))
+		return fmt.Errorf("want a duration such as 5s or 1m30s, got %s", yamldoc.Describe(n))
 	}
 	v, err := parseDuration(n.Value)
 	if err != nil {

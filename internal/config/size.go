@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/operator-dev/operator/internal/yamldoc"
 	"gopkg.in/yaml.v3"
 )
 
@@ -119,20 +120,20 @@ func unitHint(num, unit string) string {
 // nodeSize reads a size from YAML: a plain integer is bytes, a string is
 // read by parseSize. Anything else (a float, a mapping) is refused.
 func nodeSize(n *yaml.Node) (Size, error) {
-	n = deref(n)
+	n = yamldoc.Deref(n)
 	switch {
 	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null":
 		return 0, errEmpty
 	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!int":
 		var v uint64
 		if err := n.Decode(&v); err != nil {
-			return 0, fmt.Errorf("%s, got %s", sizeExample, describe(n))
+			return 0, fmt.Errorf("%s, got %s", sizeExample, yamldoc.Describe(n))
 		}
 		return Size(v), nil
 	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str":
 		return parseSize(n.Value)
 	}
-	return 0, fmt.Errorf("%s, got %s", sizeExample, describe(n))
+	return 0, fmt.Errorf("%s, got %s", sizeExample, yamldoc.Describe(n))
 }
 
 // UnmarshalYAML accepts what the config file walk accepts.

@@ -1,6 +1,10 @@
 package config
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/operator-dev/operator/internal/yamldoc"
+)
 
 func TestSuggest(t *testing.T) {
 	keys := []string{"endpoint", "timeout", "read-tls", "write-tls"}
@@ -46,11 +50,11 @@ func TestDistance(t *testing.T) {
 		{"héllo", "hello", 1}, // runes, not bytes
 	}
 	for _, tt := range tests {
-		if got := distance(tt.a, tt.b); got != tt.want {
-			t.Errorf("distance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		if got := yamldoc.Distance(tt.a, tt.b); got != tt.want {
+			t.Errorf("yamldoc.Distance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
 		}
-		if got := distance(tt.b, tt.a); got != tt.want {
-			t.Errorf("distance(%q, %q) = %d, want %d (not symmetric)", tt.b, tt.a, got, tt.want)
+		if got := yamldoc.Distance(tt.b, tt.a); got != tt.want {
+			t.Errorf("yamldoc.Distance(%q, %q) = %d, want %d (not symmetric)", tt.b, tt.a, got, tt.want)
 		}
 	}
 }

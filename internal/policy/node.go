@@ -5,65 +5,29 @@ import (
 	"math"
 	"time"
 
+	"github.com/operator-dev/operator/internal/yamldoc"
 	"gopkg.in/yaml.v3"
 )
 
-// deref follows an alias to the node it names. Aliases are plain YAML and
-// handy for sharing a role list between tiers.
-func deref(n *yaml.Node) *yaml.Node {
-	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		return n.Alias
-	}
-	return n
-}
-
 func isNull(n *yaml.Node) bool {
-	n = deref(n)
+	n = yamldoc.Deref(n)
 	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
-}
-
-// describe names what a node holds, for "want X, got Y" messages.
-func describe(n *yaml.Node) string {
-	n = deref(n)
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.DocumentNode:
-		return "a document"
-	case yaml.AliasNode:
-		return "an alias"
-	}
-	switch n.ShortTag() {
-	case "!!null":
-		return "an empty value"
-	case "!!str":
-		return fmt.Sprintf("string %q", n.Value)
-	case "!!int":
-		return "integer " + n.Value
-	case "!!float":
-		return "number " + n.Value
-	case "!!bool":
-		return "boolean " + n.Value
-	}
-	return fmt.Sprintf("%s %q", n.ShortTag(), n.Value)
 }
 
 // nodeString reads a string. Numbers and booleans are refused rather than
 // converted, so "action: 1" is reported where it is written.
 func nodeString(n *yaml.Node) (string, error) {
-	n = deref(n)
+	n = yamldoc.Deref(n)
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
-		return "", fmt.Errorf("want a string, got %s", describe(n))
+		return "", fmt.Errorf("want a string, got %s", yamldoc.Describe(n))
 	}
 	return n.Value, nil
 }
 
 func nodeInt(n *yaml.Node) (int64, error) {
-	n = deref(n)
+	n = yamldoc.Deref(n)
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" {
-		return 0, fmt.Errorf("want an integer, got %s", describe(n))
+		return 0, fmt.Errorf("want an integer, got %s", yamldoc.Describe(n))
 	}
 	// Decode, rather than strconv, so every integer form YAML allows
 	// (0x1F, 1_000) reads the way any YAML tool reads it.
@@ -76,9 +40,9 @@ func nodeInt(n *yaml.Node) (int64, error) {
 
 // nodeFloat reads a finite number; .nan and .inf are never meant.
 func nodeFloat(n *yaml.Node) (float64, error) {
-	n = deref(n)
+	n = yamldoc.Deref(n)
 	if n.Kind != yaml.ScalarNode || (n.ShortTag() != "!!int" && n.ShortTag() != "!!float") {
-		return 0, fmt.Errorf("want a number, got %s", describe(n))
+		return 0, fmt.Errorf("want a number, got %s", yamldoc.Describe(n))
 	}
 	var v float64
 	if err := n.Decode(&v); err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
@@ -88,13 +52,13 @@ func nodeFloat(n *yaml.Node) (float64, error) {
 }
 
 func nodeBool(n *yaml.Node) (bool, error) {
-	n = deref(n)
+	n = yamldoc.Deref(n)
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" {
-		return false, fmt.Errorf("want true or false, got %s", describe(n))
+		return false, fmt.Errorf("want true or false, got %s", yamldoc.Describe(n))
 	}
 	var v bool
 	if err := n.Decode(&v); err != nil {
-		return false, fmt.Errorf("want true or false, got %s", describe(n))
+		return false, fmt.Errorf("want true or false, got %s", yamldoc.Describe(n))
 	}
 	return v, nil
 }
@@ -103,9 +67,9 @@ func nodeBool(n *yaml.Node) (bool, error) {
 // refused rather than guessed at: "expire-after: 30" could mean seconds or
 // minutes.
 func nodeDuration(n *yaml.Node) (time.Duration, error) {
-	n = deref(n)
+	n = yamldoc.Deref(n)
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
-		return 0, fmt.Errorf("want a duration such as 10m or 1h30m, got %s", describe(n))
+		return 0, fmt.Errorf("want a duration such as 10m or 1h30m, got %s", yamldoc.Describe(n))
 	}
 	d, err := time.ParseDuration(n.Value)
 	if err != nil {
@@ -120,7 +84,7 @@ func nodeDuration(n *yaml.Node) (time.Duration, error) {
 // scalar reads a runbook parameter value: a string, an integer (int64), a
 // finite number (float64) or a boolean.
 func scalar(n *yaml.Node) (any, error) {
-	n = deref(n)
+	n = yamldoc.Deref(n)
 	if n.Kind == yaml.ScalarNode {
 		switch n.ShortTag() {
 		case "!!str":
@@ -139,5 +103,5 @@ func scalar(n *yaml.Node) (any, error) {
 			return nodeBool(n)
 		}
 	}
-	return nil, fmt.Errorf("want a string, number or boolean, got %s", describe(n))
+	return nil, fmt.Errorf("want a string, number or boolean, got %s", yamldoc.Describe(n))
 }

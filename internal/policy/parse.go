@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/operator-dev/operator/internal/yamldoc"
 	"gopkg.in/yaml.v3"
 )
 
@@ -20,7 +21,7 @@ func Parse(data []byte, known map[string]string) (*Policy, error) {
 	ps := &parser{known: known, actionNames: slices.Sorted(maps.Keys(known))}
 	pol := ps.document(data)
 	if len(ps.problems) > 0 {
-		ps.problems.sortByPosition()
+		ps.problems.SortByPosition()
 		return nil, ps.problems
 	}
 	pol.digest = digestOf(pol)
@@ -53,15 +54,15 @@ func (ps *parser) document(data []byte) *Policy {
 		ps.problems = append(ps.problems, Problem{Line: 1, Message: "empty policy: want at least tiers (low, medium, high)"})
 		return nil
 	}
-	if deref(root).Kind != yaml.MappingNode {
-		ps.report(root, "", "want a mapping of %s, got %s", joinKeys(topKeys), describe(root))
+	if yamldoc.Deref(root).Kind != yaml.MappingNode {
+		ps.report(root, "", "want a mapping of %s, got %s", joinKeys(topKeys), yamldoc.Describe(root))
 		return nil
 	}
 	pol := &Policy{tiers: map[string]Requirement{}, overrides: map[string]override{}, rateLimits: map[string]int{}}
 	var tiersOK map[string]bool
 	var actions *yaml.Node
 	seenTiers := false
-	ps.mapping(deref(root), "", topKeys, func(key string, k, v *yaml.Node) {
+	ps.mapping(yamldoc.Deref(root), "", topKeys, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "tiers":
 			seenTiers = true
@@ -94,9 +95,9 @@ func (ps *parser) document(data []byte) *Policy {
 func (ps *parser) mapping(n *yaml.Node, path string, keys []string, fn func(key string, k, v *yaml.Node)) {
 	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := deref(n.Content[i]), n.Content[i+1]
+		k, v := yamldoc.Deref(n.Content[i]), n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
-			ps.report(n.Content[i], path, "key must be a string, got %s", describe(k))
+			ps.report(n.Content[i], path, "key must be a string, got %s", yamldoc.Describe(k))
 			continue
 		}
 		if k.ShortTag() == "!!merge" {
@@ -121,26 +122,26 @@ func (ps *parser) mapping(n *yaml.Node, path string, keys []string, fn func(key 
 // value ("actions:" with everything below commented out) is no mapping and
 // no problem.
 func (ps *parser) section(n *yaml.Node, path, want string) (*yaml.Node, bool) {
-	switch d := deref(n); {
+	switch d := yamldoc.Deref(n); {
 	case d.Kind == yaml.MappingNode:
 		return d, true
 	case isNull(d):
 		return nil, false
 	default:
-		ps.report(n, path, "want %s, got %s", want, describe(d))
+		ps.report(n, path, "want %s, got %s", want, yamldoc.Describe(d))
 		return nil, false
 	}
 }
 
 // list returns n as a sequence, or reports what it is instead.
 func (ps *parser) list(n *yaml.Node, path, want string) (*yaml.Node, bool) {
-	switch d := deref(n); {
+	switch d := yamldoc.Deref(n); {
 	case d.Kind == yaml.SequenceNode:
 		return d, true
 	case isNull(d):
 		return nil, false
 	default:
-		ps.report(n, path, "want %s, got %s", want, describe(d))
+		ps.report(n, path, "want %s, got %s", want, yamldoc.Describe(d))
 		return nil, false
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/operator-dev/operator/internal/yamldoc"
 	"gopkg.in/yaml.v3"
 )
 
@@ -116,7 +117,7 @@ func (ps *parser) days(n *yaml.Node, path string, w *window) {
 func clockTime(n *yaml.Node, end bool) (int, error) {
 	s, err := nodeString(n)
 	if err != nil {
-		return 0, fmt.Errorf("want a time of day such as \"02:00\", got %s", describe(n))
+		return 0, fmt.Errorf("want a time of day such as \"02:00\", got %s", yamldoc.Describe(n))
 	}
 	if end && s == "24:00" {
 		return 24 * 60, nil

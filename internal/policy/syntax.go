@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/operator-dev/operator/internal/yamldoc"
 	"gopkg.in/yaml.v3"
 )
 
@@ -73,10 +74,10 @@ func syntaxProblem(data []byte, err error) Problem {
 	}
 	p.Message = "syntax error: " + msg
 	switch {
-	case parserProblem(msg):
+	case yamldoc.ParserProblem(msg):
 		p.Line++ // 0-based, and a missing line was line 0
-	case readerProblem(msg):
-		p.Line, p.Column = badChar(data)
+	case yamldoc.ReaderProblem(msg):
+		p.Line, p.Column = yamldoc.BadChar(data)
 	case p.Line == 0:
 		p.Line = 1 // a scanner error on line 1 (0-based 0) loses its line
 	}
@@ -88,89 +89,9 @@ func syntaxProblem(data []byte, err error) Problem {
 	return p
 }
 
-// parserProblem reports whether msg comes from yaml.v3's parser (not its
-// scanner); those carry a 0-based line.
-func parserProblem(msg string) bool {
-	switch msg {
-	case
-		"did not find expected ',' or ']'",
-		"did not find expected ',' or '}'",
-		"did not find expected '-' indicator",
-		"did not find expected <document start>",
-		"did not find expected <stream-start>",
-		"did not find expected key",
-		"did not find expected node content",
-		"found duplicate %TAG directive",
-		"found duplicate %YAML directive",
-		"found incompatible YAML document",
-		"found undefined tag handle":
-		return true
-	}
-	return false
-}
-
-// readerProblem reports whether msg is yaml.v3's complaint about bytes that
-// are not YAML characters; those carry no position at all.
-func readerProblem(msg string) bool {
-	switch msg {
-	case
-		"control characters are not allowed",
-		"incomplete UTF-8 octet sequence",
-		"invalid Unicode character",
-		"invalid leading UTF-8 octet",
-		"invalid length of a UTF-8 sequence",
-		"invalid trailing UTF-8 octet":
-		return true
-	}
-	return false
-}
-
-// badChar finds the first byte YAML does not allow (invalid UTF-8 or a
-// control character); 0, 0 if there is none.
-func badChar(data []byte) (line, col int) {
-	for i := 0; i < len(data); {
-		r, size := utf8.DecodeRune(data[i:])
-		if r == utf8.RuneError && size <= 1 || !yamlChar(r) {
-			return position(data, i)
-		}
-		i += size
-	}
-	return 0, 0
-}
-
-func yamlChar(r rune) bool {
-	switch {
-	case r == 0x09, r == 0x0A, r == 0x0D, r == 0x85, r == 0xFEFF:
-		return true
-	case r >= 0x20 && r <= 0x7E, r >= 0xA0 && r <= 0xD7FF, r >= 0xE000 && r <= 0xFFFD, r >= 0x10000 && r <= 0x10FFFF:
-		return true
-	}
-	return false
-}
-
-// position converts a byte offset to a 1-based line and column, counting
-// line breaks as yaml.v3 does.
-func position(data []byte, off int) (line, col int) {
-	line, col = 1, 1
-	for i := 0; i < off; {
-		r, size := utf8.DecodeRune(data[i:])
-		switch {
-		case r == '\r' && i+1 < len(data) && data[i+1] == '\n':
-			size = 2
-			fallthrough
-		case r == '\n', r == '\r', r == 0x85, r == 0x2028, r == 0x2029:
-			line, col = line+1, 1
-		default:
-			col++
-		}
-		i += size
-	}
-	return line, col
-}
-
 // lastLine is the number of the last line that has any content.
 func lastLine(data []byte) int {
-	line, _ := position(data, len(data))
+	line, _ := yamldoc.Position(data, len(data))
 	if len(data) > 0 {
 		if r, _ := utf8.DecodeLastRune(data); r == '\n' || r == '\r' || r == 0x85 || r == 0x2028 || r == 0x2029 {
 			line--

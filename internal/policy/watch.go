@@ -166,7 +166,7 @@ func readPolicy(path string) ([]byte, error) {
 func sourced(err error, path string) error {
 	var ps Problems
 	if errors.As(err, &ps) {
-		return ps.withSource(path)
+		return ps.WithSource(path)
 	}
 	return err
 }
