@@ -1,10 +1,7 @@
 package config
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -31,9 +28,9 @@ func Check(data []byte, filename string) []Problem {
 func (m *merge) file(data []byte, name string) {
 	start := len(m.problems)
 	defer m.sortFrom(start)
-	root, err := parse(data)
+	root, err := yamldoc.ParseOne(data)
 	if err != nil {
-		m.problems = append(m.problems, syntaxProblem(name, data, err))
+		m.problems = append(m.problems, yamldoc.SyntaxProblem(name, data, err))
 		return
 	}
 	if root == nil || (root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null") {
@@ -46,44 +43,6 @@ func (m *merge) file(data []byte, name string) {
 	}
 	w := walk{m: m, name: name, dir: filepath.Dir(name)}
 	w.mapping(root, "")
-}
-
-// errSecondDocument marks a stream with more than one document: the rest
-// would be silently ignored, which hides mistakes such as a stray "---".
-type errSecondDocument struct{ line int }
-
-func (e errSecondDocument) Error() string { return "more than one YAML document; want exactly one" }
-
-// parse returns the root node of the single document in data, or nil for
-// an empty stream.
-func parse(data []byte) (root *yaml.Node, err error) {
-	// yaml.v3 turns its own failures into errors but re-panics anything
-	// else. Check is run on untrusted files, so a parser bug must become a
-	// reported problem, not a crashed process.
-	defer func() {
-		if r := recover(); r != nil {
-			root, err = nil, fmt.Errorf("YAML parser failed: %v", r)
-		}
-	}()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, nil
-		}
-		return nil, err
-	}
-	var next yaml.Node
-	switch err := dec.Decode(&next); {
-	case err == nil:
-		return nil, errSecondDocument{line: next.Line}
-	case !errors.Is(err, io.EOF):
-		return nil, err
-	}
-	if len(doc.Content) == 0 {
-		return nil, nil
-	}
-	return doc.Content[0], nil
 }
 
 type walk struct {

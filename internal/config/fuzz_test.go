@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/operator-dev/operator/internal/yamldoc"
 	"gopkg.in/yaml.v3"
 )
 
@@ -28,7 +29,7 @@ func FuzzCheck(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ps := Check(data, "fuzz.yaml")
-		last := lastLine(data)
+		last := yamldoc.LastLine(data)
 		for i, p := range ps {
 			if p.Message == "" || p.String() == "" {
 				t.Errorf("problem %d has no message: %+v", i, p)

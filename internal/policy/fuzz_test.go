@@ -5,6 +5,8 @@ import (
 	"os"
 	"slices"
 	"testing"
+
+	"github.com/operator-dev/operator/internal/yamldoc"
 )
 
 // FuzzParse feeds Parse arbitrary bytes. It must never panic; a refusal
@@ -36,7 +38,7 @@ func FuzzParse(f *testing.F) {
 			if !errors.As(err, &ps) || len(ps) == 0 {
 				t.Fatalf("Parse error %v (%T) is not Problems", err, err)
 			}
-			last := lastLine(data)
+			last := yamldoc.LastLine(data)
 			for i, pr := range ps {
 				if pr.Message == "" {
 					t.Errorf("problem %d has no message: %+v", i, pr)

@@ -45,9 +45,9 @@ func (ps *parser) report(n *yaml.Node, path, format string, args ...any) {
 }
 
 func (ps *parser) document(data []byte) *Policy {
-	root, err := parseYAML(data)
+	root, err := yamldoc.ParseOne(data)
 	if err != nil {
-		ps.problems = append(ps.problems, syntaxProblem(data, err))
+		ps.problems = append(ps.problems, yamldoc.SyntaxProblem("", data, err))
 		return nil
 	}
 	if root == nil || isNull(root) {

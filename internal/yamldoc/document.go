@@ -1,28 +1,30 @@
-package config
+package yamldoc
 
 import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/operator-dev/operator/internal/yamldoc"
+	"gopkg.in/yaml.v3"
 )
 
-// syntaxProblem turns a yaml.v3 parse error into a Problem with the best
+// SyntaxProblem turns a yaml.v3 parse error into a Problem with the best
 // line we can give. yaml.v3 has no structured syntax error, only text like
 // "yaml: line 3: did not find expected key", and its line numbers are
 // uneven: scanner errors are 1-based, parser errors are 0-based, and line
 // 0 (either kind) is dropped from the text. This corrects for that; the
 // tests pin the behaviour so an upgrade that fixes it upstream is noticed.
-func syntaxProblem(name string, data []byte, err error) Problem {
+func SyntaxProblem(name string, data []byte, err error) Problem {
 	p := Problem{Source: name}
-	var second errSecondDocument
+	var second ErrSecondDocument
 	if errors.As(err, &second) {
-		p.Line, p.Message = second.line, second.Error()
+		p.Line, p.Message = second.Line, second.Error()
 		return p
 	}
 	text := err.Error()
@@ -40,10 +42,10 @@ func syntaxProblem(name string, data []byte, err error) Problem {
 	p.Message = "syntax error: " + msg
 	data = utf8Text(data)
 	switch {
-	case yamldoc.ParserProblem(msg):
+	case ParserProblem(msg):
 		p.Line++ // 0-based, and a missing line was line 0
-	case yamldoc.ReaderProblem(msg):
-		p.Line, p.Column = yamldoc.BadChar(data)
+	case ReaderProblem(msg):
+		p.Line, p.Column = BadChar(data)
 	case strings.HasPrefix(msg, "unknown anchor '"):
 		anchor := strings.TrimSuffix(strings.TrimPrefix(msg, "unknown anchor '"), "' referenced")
 		p.Line, p.Column = aliasUse(data, anchor)
@@ -52,17 +54,17 @@ func syntaxProblem(name string, data []byte, err error) Problem {
 	}
 	// An error at the end of the stream is placed on the line after the
 	// last newline; point at the last line that exists instead.
-	if last := lastLine(data); p.Line > last {
+	if last := LastLine(data); p.Line > last {
 		p.Line = last
 	}
 	return p
 }
 
-// lastLine is the number of the last line that has any content, counting
+// LastLine is the number of the last line that has any content, counting
 // line breaks as YAML does.
-func lastLine(data []byte) int {
+func LastLine(data []byte) int {
 	data = utf8Text(data)
-	line, _ := yamldoc.Position(data, len(data))
+	line, _ := Position(data, len(data))
 	if len(data) > 0 && isBreakAt(data, len(data)-1) {
 		line--
 	}
@@ -106,8 +108,46 @@ func aliasUse(data []byte, anchor string) (line, col int) {
 		}
 		at, end := off+i, off+i+len(tok)
 		if end == len(s) || strings.ContainsRune(" \t\r\n,]}", rune(s[end])) {
-			return yamldoc.Position(data, at)
+			return Position(data, at)
 		}
 		off = end
 	}
+}
+
+// ErrSecondDocument marks a stream with more than one document: the rest
+// would be silently ignored, which hides mistakes such as a stray "---".
+type ErrSecondDocument struct{ Line int }
+
+func (e ErrSecondDocument) Error() string { return "more than one YAML document; want exactly one" }
+
+// ParseOne returns the root node of the single document in data, or nil for
+// an empty stream.
+func ParseOne(data []byte) (root *yaml.Node, err error) {
+	// yaml.v3 turns its own failures into errors but re-panics anything
+	// else. Check is run on untrusted files, so a parser bug must become a
+	// reported problem, not a crashed process.
+	defer func() {
+		if r := recover(); r != nil {
+			root, err = nil, fmt.Errorf("YAML parser failed: %v", r)
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case err == nil:
+		return nil, ErrSecondDocument{Line: next.Line}
+	case !errors.Is(err, io.EOF):
+		return nil, err
+	}
+	if len(doc.Content) == 0 {
+		return nil, nil
+	}
+	return doc.Content[0], nil
 }
