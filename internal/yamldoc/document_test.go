@@ -19,4 +19,3 @@ func TestAliasUse(t *testing.T) {
 		}
 	}
 }
-
