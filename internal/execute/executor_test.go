@@ -20,7 +20,10 @@ func executing() Config { return Config{Execute: true, RecoveryWindow: 2 * time.
 // verified, ticket resolved, completed; every step audited and the chain
 // intact, the outcome on the ticket.
 func TestRunCompletesAndIsAudited(t *testing.T) {
-	e := newEnv(t, executing())
+	var told []notify.Message
+	cfg := executing()
+	cfg.Notify = func(_ context.Context, m notify.Message) { told = append(told, m) }
+	e := newEnv(t, cfg)
 	r := e.propose()
 	if _, err := e.ex.Approve(t.Context(), r.ID, Approver{Name: "alice", Role: "approver"}, "looks right"); err != nil {
 		t.Fatal(err)
@@ -64,6 +67,10 @@ func TestRunCompletesAndIsAudited(t *testing.T) {
 	// The executing record carries the intent with its before snapshot.
 	if intent, ok := recs[4].Data["data"].(map[string]any)["intent"].(map[string]any); !ok || intent["call"] != "POST /operators transfer_leader" {
 		t.Errorf("executing record data = %v", recs[4].Data)
+	}
+	// A routine success is only for the digest.
+	if len(told) != 1 || told[0].Tier != notify.Routine || told[0].Kind != "outcome" {
+		t.Errorf("notifications %+v, want one routine outcome", told)
 	}
 	evs, err := e.st.Events(t.Context(), e.ticket.ID)
 	if err != nil {

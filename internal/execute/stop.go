@@ -160,7 +160,11 @@ func (e *Executor) noteOutcome(ctx context.Context, r action.Run) {
 		if strings.Contains(r.Outcome, "has not cleared") {
 			e.notify(ctx, notify.Message{Tier: notify.Notable, Kind: "outcome", RunID: int64(r.ID), TicketID: int64(r.TicketID),
 				Title: fmt.Sprintf("Action run %d did its change but the problem remains", r.ID), Text: msg})
+			return
 		}
+		// A success is routine: the log and the daily digest, no message.
+		e.notify(ctx, notify.Message{Tier: notify.Routine, Kind: "outcome", RunID: int64(r.ID), TicketID: int64(r.TicketID),
+			Title: fmt.Sprintf("Action run %d completed", r.ID), Text: msg})
 	}
 }
 
