@@ -2,7 +2,6 @@ package execute
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -268,6 +267,3 @@ func (e *Executor) notify(ctx context.Context, m notify.Message) {
 		e.cfg.Notify(ctx, m)
 	}
 }
-
-// errNoDriver marks a run the executor cannot drive at all.
-var errNoDriver = errors.New("no driver")

@@ -17,7 +17,7 @@ import (
 // limits, record the intent (executing), take the lock, submit. Only this
 // function submits, and only in the pass that recorded the intent.
 func (e *Executor) start(ctx context.Context, r action.Run) error {
-	s, spec, err := e.subjectOf(r)
+	s, _, err := e.subjectOf(r)
 	if err != nil {
 		_, merr := e.move(ctx, r, action.Failed, ActorExecutor, "did not run: "+err.Error(), nil)
 		return merr
@@ -102,7 +102,6 @@ func (e *Executor) start(ctx context.Context, r action.Run) error {
 		// It ran after all: observe it like any other.
 	}
 	e.step(StepSubmitted, r)
-	_ = spec
 	return nil
 }
 
