@@ -62,8 +62,9 @@ type ActionSpecView struct {
 // /api/v1/actions/{id} answers.
 type RunView struct {
 	action.Run
-	Timeline []action.Transition `json:"timeline"`
-	Spec     *ActionSpecView     `json:"spec,omitempty"`
+	Timeline  []action.Transition `json:"timeline"`
+	Approvals []action.Approval   `json:"approvals"` // the yeses so far (a run may need several people)
+	Spec      *ActionSpecView     `json:"spec,omitempty"`
 }
 
 // RunRequest is the body of approve, reject and cancel. Who acts is the
@@ -167,7 +168,15 @@ func (s *Server) getRun(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, fmt.Sprintf("timeline of action run %d", id), err)
 		return
 	}
-	v := RunView{Run: run, Timeline: trs}
+	as, err := s.runs.Approvals(r.Context(), id)
+	if err != nil {
+		s.storeError(w, fmt.Sprintf("approvals of action run %d", id), err)
+		return
+	}
+	if as == nil {
+		as = []action.Approval{}
+	}
+	v := RunView{Run: run, Timeline: trs, Approvals: as}
 	if spec, ok := subject.Action(s.registry[run.Subject], run.Action); ok {
 		v.Spec = specView(spec)
 	}

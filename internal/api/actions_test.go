@@ -80,7 +80,7 @@ func TestActionEndpoints(t *testing.T) {
 	}
 	code, body = r.call(t, "GET", "/api/v1/actions/1", "")
 	var v RunView
-	if code != 200 || json.Unmarshal([]byte(body), &v) != nil || v.Spec == nil || v.Spec.Reversibility != "irreversible" {
+	if code != 200 || json.Unmarshal([]byte(body), &v) != nil || v.Spec == nil || v.Spec.Reversibility != "irreversible" || v.Approvals == nil {
 		t.Fatalf("show: %d %s", code, body)
 	}
 	for _, tt := range []struct {

@@ -61,6 +61,16 @@ func Detail(w io.Writer, v api.RunView) error {
 		b.WriteString("\n")
 		writeDryRun(b, *d)
 	}
+	if len(v.Approvals) > 0 {
+		b.WriteString("\nApprovals\n")
+		for _, a := range v.Approvals {
+			fmt.Fprintf(b, "  %s  %s (%s)", a.At.UTC().Format(time.RFC3339), a.Actor, a.Role)
+			if a.Reason != "" {
+				fmt.Fprintf(b, ": %s", a.Reason)
+			}
+			b.WriteString("\n")
+		}
+	}
 	if len(v.Timeline) > 0 {
 		b.WriteString("\nTimeline\n")
 		for _, tr := range v.Timeline {

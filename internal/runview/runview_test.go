@@ -25,6 +25,7 @@ func sample() api.RunView {
 			{From: action.Verifying, To: action.Completed, At: t0.Add(time.Minute), Actor: "executor", Reason: "verified",
 				Data: map[string]any{"verification": map[string]any{"ok": true}, "before": map[string]any{"version": 5}, "after": map[string]any{"version": 6}}},
 		},
+		Approvals: []action.Approval{{Actor: "alice", Role: "approver", At: t0.Add(10 * time.Second), Reason: "go"}},
 		Spec: &api.ActionSpecView{Description: "Split a region", Risk: "low", Reversibility: "irreversible", BlastRadius: "one region becomes two",
 			Executes: "POST /operators", Completion: "the operator ends", Verification: "the range shrank", Timeout: "10m0s"},
 	}
@@ -42,6 +43,7 @@ func TestDetailShowsWhatAnApproverNeeds(t *testing.T) {
 		"WARNING: region 49 is small", "Blast radius (this run): 3 store(s), 1 region(s)", "Rehearsal on a simulator",
 		"step: split region with policy APPROXIMATE", "problems left after it: none",
 		"proposed  -> approved  by alice: go", `before: {"version":5}`, `after: {"version":6}`,
+		"Approvals", "alice (approver): go",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("detail lacks %q:\n%s", want, out)
