@@ -177,3 +177,43 @@ auto-approve:
     action: transfer_leader
     min-confidence: 0.6
 `
+
+// Outside the maintenance window an approved run waits, approved, and a
+// run the policy always allows goes ahead of it.
+func TestMaintenanceWindowHoldsTheQueue(t *testing.T) {
+	pol, err := policy.Parse([]byte(windowPolicy), map[string]string{"transfer_leader": "low", "cancel_operator": "low"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := executing()
+	cfg.Policy = func() *policy.Policy { return pol }
+	e := newEnv(t, cfg) // t0 is 12:00 UTC, outside 02:00-05:00
+	held := e.propose()
+	if _, err := e.ex.Approve(t.Context(), held.ID, who("bob", "approver"), ""); err != nil {
+		t.Fatal(err)
+	}
+	other, err := e.st.CreateRun(t.Context(), action.Run{TicketID: e.ticket.ID, Subject: "tikv", Action: "cancel_operator",
+		Params: map[string]any{"region_id": 49}, State: action.Proposed, Risk: "low", CreatedBy: "diagnosis"}, e.clock.now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.ex.Approve(t.Context(), other.ID, who("bob", "approver"), ""); err != nil {
+		t.Fatal(err)
+	}
+	e.once()
+	e.once()
+	e.wantState(held.ID, action.Approved)
+	if got := e.run(other.ID); got.State != action.Executing {
+		t.Fatalf("the always-allowed run is %s", got.State)
+	}
+}
+
+const windowPolicy = `
+tiers:
+  low: {approvers: 1, roles: [approver, admin], proposer-may-approve: true, expire-after: 24h}
+  medium: {approvers: 1, roles: [approver, admin], expire-after: 24h}
+  high: {approvers: 2, roles: [approver, admin], expire-after: 24h}
+maintenance-windows:
+  - {days: [mon, tue, wed, thu, fri, sat, sun], start: "02:00", end: "05:00", timezone: UTC}
+always-allowed: [cancel_operator]
+`

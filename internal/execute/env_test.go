@@ -18,7 +18,9 @@ var t0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
 var testSpecs = []subject.ActionSpec{{Name: "transfer_leader", Risk: subject.RiskLow, Timeout: time.Minute,
 	Params: []subject.ParamSpec{{Name: "region_id", Type: subject.ParamRegionID, Required: true},
-		{Name: "to_store_id", Type: subject.ParamStoreID, Required: true}}}}
+		{Name: "to_store_id", Type: subject.ParamStoreID, Required: true}}},
+	{Name: "cancel_operator", Risk: subject.RiskLow, Timeout: time.Minute,
+		Params: []subject.ParamSpec{{Name: "region_id", Type: subject.ParamRegionID, Required: true}}}}
 
 type clock struct {
 	mu sync.Mutex

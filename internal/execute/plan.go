@@ -234,9 +234,20 @@ func (e *Executor) pickNext(ctx context.Context, live []action.Run) (action.Run,
 		if err != nil {
 			return r, false, err
 		}
-		if why == "" {
-			return r, true, nil
+		if why != "" {
+			continue
 		}
+		// A run that may not start now (outside its window, over its rate)
+		// stays approved, so runs that may start are not stuck behind it.
+		ok, wait, err := e.mayStartNow(ctx, r)
+		if err != nil {
+			return r, false, err
+		}
+		if !ok {
+			e.waitOnce(r, wait)
+			continue
+		}
+		return r, true, nil
 	}
 	return action.Run{}, false, nil
 }

@@ -22,6 +22,14 @@ func (e *Executor) start(ctx context.Context, r action.Run) error {
 		_, merr := e.move(ctx, r, action.Failed, ActorExecutor, "did not run: "+err.Error(), nil)
 		return merr
 	}
+	// Outside a maintenance window or over the rate, wait without asking
+	// PD anything (a window may be hours away).
+	if ok, why, err := e.mayStartNow(ctx, r); err != nil || !ok {
+		if err == nil && why != "" {
+			e.waitOnce(r, why)
+		}
+		return err
+	}
 	res, err := s.Driver.Preflight(ctx, r.Action, r.Params)
 	if err != nil {
 		// The cluster could not be read: the run stays queued and is
@@ -45,12 +53,6 @@ func (e *Executor) start(ctx context.Context, r action.Run) error {
 	if !res.Valid {
 		_, err := e.move(ctx, r, action.Failed, ActorExecutor, "did not run: the preflight right before execution refused it: "+res.Message,
 			map[string]any{"preflight": dryRunData(res)})
-		return err
-	}
-	if ok, why, err := e.mayStartNow(ctx, r); err != nil || !ok {
-		if err == nil && why != "" {
-			e.waitOnce(r, why)
-		}
 		return err
 	}
 	if why, err := e.overLimits(ctx, res); err != nil {
