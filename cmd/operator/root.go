@@ -44,7 +44,7 @@ func newRootCmd(stdout, stderr io.Writer, env lookupEnv) *cobra.Command {
 	root.AddCommand(newVersionCmd(stdout), newConfigCmd(stdout), newPDSimCmd(stderr, env),
 		newRunCmd(stderr, env), newTicketsCmd(stdout, env), newActionsCmd(stdout, env), newKillSwitchCmd(stdout, env), newUsersCmd(stdout, env),
 		newEvalCmd(stdout, stderr, env))
-	root.AddCommand(newAuditCmd(stdout, stderr))
+	root.AddCommand(newAuditCmd(stdout, stderr), newTopCmd(stdout, env))
 	return root
 }
 
