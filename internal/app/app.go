@@ -23,6 +23,7 @@ import (
 
 	"github.com/operator-dev/operator/internal/api"
 	"github.com/operator-dev/operator/internal/config"
+	"github.com/operator-dev/operator/internal/console"
 	"github.com/operator-dev/operator/internal/diagnose"
 	"github.com/operator-dev/operator/internal/execute"
 	"github.com/operator-dev/operator/internal/monitor"
@@ -118,9 +119,16 @@ func NewWithEnv(ctx context.Context, cfg *config.Config, log *slog.Logger, env f
 		ln.Close()
 		return nil, err
 	}
-	h := api.New(st, api.Options{Log: log, ReopenWithin: time.Duration(cfg.Monitor.ReopenWithin),
+	registry := map[string][]subject.ActionSpec{subj.Name(): subj.Actions()}
+	apiHandler := api.New(st, api.Options{Log: log, ReopenWithin: time.Duration(cfg.Monitor.ReopenWithin),
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), AlertMapper: subj.MapAlert,
-		Runs: st, Actions: ex, Registry: map[string][]subject.ActionSpec{subj.Name(): subj.Actions()}})
+		Runs: st, Actions: ex, Registry: registry})
+	// The web console (/ui/) beside the API, on the same port and the
+	// same identities.
+	mux := http.NewServeMux()
+	mux.Handle("/ui/", console.New(console.Options{Store: st, Runs: st, Actions: ex, Registry: registry, Now: time.Now, Log: log}))
+	mux.Handle("/", apiHandler)
+	h := http.Handler(mux)
 	runner, err := newRunner(cfg, st, subj, env, log, reg)
 	if err != nil {
 		st.Close()

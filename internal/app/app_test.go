@@ -134,3 +134,37 @@ func TestPolicyFileAtStart(t *testing.T) {
 		t.Fatal("loading the policy was not audited")
 	}
 }
+
+// The daemon serves the web console beside the API: /ui/ asks for a login.
+func TestConsoleIsServed(t *testing.T) {
+	sim := httptest.NewServer(pdsim.NewServer(pdsim.New(pdsim.Options{Stores: 3, Regions: 30}), "http://127.0.0.1:2379"))
+	defer sim.Close()
+	cfg := testConfig(t, sim.URL)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a, err := New(ctx, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get("http://" + a.Addr() + "/ui/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/ui/login" {
+		t.Fatalf("GET /ui/ = %d to %q, want a redirect to the login", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, err = client.Get("http://" + a.Addr() + "/ui/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), "token") {
+		t.Fatalf("GET /ui/login = %d %s", resp.StatusCode, b)
+	}
+}

@@ -1,0 +1,58 @@
+package console
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/operator-dev/operator/internal/auth"
+	"github.com/operator-dev/operator/internal/store"
+)
+
+func (c *console) loginForm(w http.ResponseWriter, r *http.Request) {
+	c.render(w, r, http.StatusOK, "login", "Log in", "")
+}
+
+// login trades an API token for a session. Only the token's hash is
+// kept; a fresh session id is issued every time (no fixation).
+func (c *console) login(w http.ResponseWriter, r *http.Request) {
+	if !c.sameOrigin(w, r) {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	token := strings.TrimSpace(r.PostFormValue("token"))
+	if token == "" {
+		c.render(w, r, http.StatusUnauthorized, "login", "Log in", "paste your API token")
+		return
+	}
+	hash := auth.HashToken(token)
+	u, err := c.opts.Store.UserByToken(r.Context(), hash)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		c.opts.Log.Warn("console login refused", "remote", r.RemoteAddr)
+		c.render(w, r, http.StatusUnauthorized, "login", "Log in", "unknown or revoked token")
+		return
+	case err != nil:
+		c.opts.Log.Error("console: log in", "err", err)
+		c.render(w, r, http.StatusInternalServerError, "login", "Log in", "could not check the token: state store error")
+		return
+	}
+	if old, err := r.Cookie(cookieName); err == nil {
+		c.sessions.remove(old.Value)
+	}
+	id, err := c.sessions.create(hash, c.opts.Now())
+	if err != nil {
+		c.opts.Log.Error("console: start a session", "err", err)
+		c.render(w, r, http.StatusInternalServerError, "login", "Log in", "could not start a session")
+		return
+	}
+	c.opts.Log.Info("console login", "user", u.Name, "role", u.Role)
+	http.SetCookie(w, sessionCookie(r, id))
+	http.Redirect(w, r, "/ui/", http.StatusSeeOther)
+}
+
+func (c *console) logout(w http.ResponseWriter, r *http.Request) {
+	c.sessions.remove(viewerOf(r).sessionID)
+	http.SetCookie(w, sessionCookie(r, ""))
+	http.Redirect(w, r, "/ui/login", http.StatusSeeOther)
+}
