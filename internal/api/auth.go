@@ -67,12 +67,7 @@ func bearer(r *http.Request) (string, bool) {
 // refuse answers a refused call and audits it. The token is never
 // recorded, not even hashed: the record says who (if known) and what.
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, status int, who, msg string) {
-	actor := who
-	if actor == "" {
-		actor = "anonymous"
-	}
-	rec := audit.Record{At: s.now(), Actor: actor, Kind: "auth-refused", Subject: r.Method + " " + r.URL.Path, Ref: "api",
-		Data: map[string]any{"method": r.Method, "path": r.URL.Path, "status": status, "reason": msg, "remote": r.RemoteAddr}}
+	rec := audit.Refused(s.now(), who, "api", r.Method, r.URL.Path, status, msg, r.RemoteAddr)
 	if _, err := s.tickets.Audit().Append(r.Context(), rec); err != nil {
 		s.log.Error("could not audit a refused API call", "path", r.URL.Path, "err", err)
 	}

@@ -37,12 +37,7 @@ func (c *console) sameOrigin(w http.ResponseWriter, r *http.Request) bool {
 
 // refuse answers 403 and audits it the way the API audits its refusals.
 func (c *console) refuse(w http.ResponseWriter, r *http.Request, who, msg string) {
-	actor := who
-	if actor == "" {
-		actor = "anonymous"
-	}
-	rec := audit.Record{At: c.opts.Now(), Actor: actor, Kind: "auth-refused", Subject: r.Method + " " + r.URL.Path, Ref: "console",
-		Data: map[string]any{"method": r.Method, "path": r.URL.Path, "status": http.StatusForbidden, "reason": msg, "remote": r.RemoteAddr}}
+	rec := audit.Refused(c.opts.Now(), who, "console", r.Method, r.URL.Path, http.StatusForbidden, msg, r.RemoteAddr)
 	if _, err := c.opts.Store.Audit().Append(r.Context(), rec); err != nil {
 		c.opts.Log.Error("console: could not audit a refused request", "path", r.URL.Path, "err", err)
 	}

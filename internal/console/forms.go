@@ -41,8 +41,7 @@ func (c *console) approve(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		if errors.Is(err, execute.ErrApproval) {
 			// Audited like every refusal; the person reads why on the page.
-			rec := audit.Record{At: c.opts.Now(), Actor: u.Name, Kind: "auth-refused", Subject: r.Method + " " + r.URL.Path, Ref: "console",
-				Data: map[string]any{"method": r.Method, "path": r.URL.Path, "status": http.StatusForbidden, "reason": err.Error()}}
+			rec := audit.Refused(c.opts.Now(), u.Name, "console", r.Method, r.URL.Path, http.StatusForbidden, err.Error(), r.RemoteAddr)
 			if _, aerr := c.opts.Store.Audit().Append(r.Context(), rec); aerr != nil {
 				c.opts.Log.Error("console: could not audit a refused approval", "run", id, "err", aerr)
 			}
