@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/operator-dev/operator/internal/action"
+	"github.com/operator-dev/operator/internal/action/actiontest"
 	"github.com/operator-dev/operator/internal/auth"
 	"github.com/operator-dev/operator/internal/execute"
 	"github.com/operator-dev/operator/internal/store/sqlite"
@@ -17,33 +18,11 @@ import (
 	"github.com/operator-dev/operator/internal/ticket"
 )
 
-// stillDriver is a cluster whose preflight answers what the test sets and
-// on which nothing ever finishes: enough to drive the API's endpoints.
-type stillDriver struct{ res action.DryRunResult }
-
-func (d *stillDriver) Preflight(context.Context, string, map[string]any) (action.DryRunResult, error) {
-	return d.res, nil
-}
-func (d *stillDriver) Plan(context.Context, action.Run) (action.Intent, error) {
-	return action.Intent{Call: "POST /operators"}, nil
-}
-func (d *stillDriver) Acquire(context.Context, action.Run, action.Intent) error { return nil }
-func (d *stillDriver) Submit(context.Context, action.Run, action.Intent) error  { return nil }
-func (d *stillDriver) Observe(context.Context, action.Run, action.Intent) (action.Observation, error) {
-	return action.Observation{Phase: action.PhaseRunning, Detail: "running"}, nil
-}
-func (d *stillDriver) Verify(context.Context, action.Run, action.Intent) (action.Verification, error) {
-	return action.Verification{OK: true}, nil
-}
-func (d *stillDriver) Cancel(context.Context, action.Run, action.Intent) error  { return nil }
-func (d *stillDriver) Release(context.Context, action.Run, action.Intent) error { return nil }
-func (d *stillDriver) Recover(context.Context, []action.Run) error              { return nil }
-
 var apiSpecs = []subject.ActionSpec{{Name: "split_region", Risk: subject.RiskLow, Reversibility: subject.Irreversible,
 	BlastRadius: "one region becomes two", Timeout: time.Minute,
 	Params: []subject.ParamSpec{{Name: "region_id", Type: subject.ParamRegionID, Required: true}}}}
 
-func newActionRig(t testing.TB, mode bool) (*apiRig, *stillDriver, action.Run) {
+func newActionRig(t testing.TB, mode bool) (*apiRig, *actiontest.Still, action.Run) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "op.db"), sqlite.Options{})
@@ -52,7 +31,7 @@ func newActionRig(t testing.TB, mode bool) (*apiRig, *stillDriver, action.Run) {
 	}
 	t.Cleanup(func() { st.Close() })
 	r := &apiRig{st: st, now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
-	d := &stillDriver{res: action.DryRunResult{Valid: true, Message: "ok"}}
+	d := &actiontest.Still{Res: action.DryRunResult{Valid: true, Message: "ok"}}
 	ex := execute.New(execute.Config{Execute: mode}, st, map[string]execute.Subject{"tikv": {Actions: apiSpecs, Driver: d}},
 		nil, func() time.Time { return r.now })
 	r.srv = httptest.NewServer(New(st, Options{Now: func() time.Time { return r.now }, Runs: st, Actions: ex,
@@ -101,11 +80,11 @@ func TestActionEndpoints(t *testing.T) {
 			t.Errorf("%s: %d %s, want %d with %q", tt.name, code, body, tt.code, tt.want)
 		}
 	}
-	d.res = action.DryRunResult{Valid: false, Message: "store 99 does not exist"}
+	d.Res = action.DryRunResult{Valid: false, Message: "store 99 does not exist"}
 	if code, body := r.call(t, "POST", "/api/v1/actions/1/approve", `{}`); code != 422 || !strings.Contains(body, "store 99") {
 		t.Fatalf("approve with a failing preflight: %d %s", code, body)
 	}
-	d.res = action.DryRunResult{Valid: true}
+	d.Res = action.DryRunResult{Valid: true}
 	if code, body := r.call(t, "POST", "/api/v1/actions/1/approve", `{"reason":"go"}`); code != 200 || !strings.Contains(body, `"state": "approved"`) {
 		t.Fatalf("approve: %d %s", code, body)
 	}

@@ -1,7 +1,6 @@
 package console
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,34 +12,13 @@ import (
 	"time"
 
 	"github.com/operator-dev/operator/internal/action"
+	"github.com/operator-dev/operator/internal/action/actiontest"
 	"github.com/operator-dev/operator/internal/auth"
 	"github.com/operator-dev/operator/internal/execute"
 	"github.com/operator-dev/operator/internal/store/sqlite"
 	"github.com/operator-dev/operator/internal/subject"
 	"github.com/operator-dev/operator/internal/ticket"
 )
-
-// stillDriver is a cluster whose preflight answers what the test sets and
-// on which nothing ever finishes (the pattern of internal/api's tests).
-type stillDriver struct{ res action.DryRunResult }
-
-func (d *stillDriver) Preflight(context.Context, string, map[string]any) (action.DryRunResult, error) {
-	return d.res, nil
-}
-func (d *stillDriver) Plan(context.Context, action.Run) (action.Intent, error) {
-	return action.Intent{Call: "POST /operators"}, nil
-}
-func (d *stillDriver) Acquire(context.Context, action.Run, action.Intent) error { return nil }
-func (d *stillDriver) Submit(context.Context, action.Run, action.Intent) error  { return nil }
-func (d *stillDriver) Observe(context.Context, action.Run, action.Intent) (action.Observation, error) {
-	return action.Observation{Phase: action.PhaseRunning, Detail: "running"}, nil
-}
-func (d *stillDriver) Verify(context.Context, action.Run, action.Intent) (action.Verification, error) {
-	return action.Verification{OK: true}, nil
-}
-func (d *stillDriver) Cancel(context.Context, action.Run, action.Intent) error  { return nil }
-func (d *stillDriver) Release(context.Context, action.Run, action.Intent) error { return nil }
-func (d *stillDriver) Recover(context.Context, []action.Run) error              { return nil }
 
 var specs = []subject.ActionSpec{{Name: "split_region", Description: "Split a region in two", Risk: subject.RiskLow,
 	Reversibility: subject.Irreversible, BlastRadius: "one region becomes two", Preconditions: []string{"the region exists"},
@@ -54,7 +32,7 @@ type rig struct {
 	now  time.Time
 	tk   ticket.Ticket
 	run  action.Run
-	drv  *stillDriver
+	drv  *actiontest.Still
 	toks map[string]string // user name -> token
 }
 
@@ -68,7 +46,7 @@ func newRig(t *testing.T) *rig {
 	t.Cleanup(func() { st.Close() })
 	r := &rig{st: st, now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC), toks: map[string]string{}}
 	clock := func() time.Time { return r.now }
-	r.drv = &stillDriver{res: action.DryRunResult{Valid: true, Message: "all preconditions hold", Warnings: []string{"region 49 is small"},
+	r.drv = &actiontest.Still{Res: action.DryRunResult{Valid: true, Message: "all preconditions hold", Warnings: []string{"region 49 is small"},
 		Blast: &action.Blast{Stores: 3, Regions: 1}}}
 	ex := execute.New(execute.Config{Execute: true}, st, map[string]execute.Subject{"tikv": {Actions: specs, Driver: r.drv}}, nil, clock)
 	r.srv = httptest.NewServer(New(Options{Store: st, Runs: st, Actions: ex, Registry: map[string][]subject.ActionSpec{"tikv": specs}, Now: clock}))
@@ -297,7 +275,7 @@ func TestApproverApprovesThroughTheForm(t *testing.T) {
 
 func TestExecutorRefusalIsShownEscaped(t *testing.T) {
 	r := newRig(t)
-	r.drv.res = action.DryRunResult{Valid: false, Message: `store <b>99</b> does not exist`}
+	r.drv.Res = action.DryRunResult{Valid: false, Message: `store <b>99</b> does not exist`}
 	b := r.login(t, "alice")
 	b.post(t, "/ui/actions/1/approve", url.Values{"csrf": {b.csrf(t)}})
 	if got := r.runState(t); got != action.Proposed {
