@@ -279,38 +279,38 @@ func (s *Store) RunTransitions(ctx context.Context, id action.ID) ([]action.Tran
 	if _, err := getRun(ctx, s.r, id); err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT from_state, to_state, at, actor, reason, data FROM run_transitions
+	out, err := queryAll(ctx, s.r, scanTransition, `SELECT from_state, to_state, at, actor, reason, data FROM run_transitions
 		WHERE run_id = ? ORDER BY id`, int64(id))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, classify(err))
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	defer rows.Close()
-	out := []action.Transition{}
-	for rows.Next() {
-		var (
-			tr           action.Transition
-			from, to, at string
-			data         string
-		)
-		if err := rows.Scan(&from, &to, &at, &tr.Actor, &tr.Reason, &data); err != nil {
-			return nil, fmt.Errorf("%s: %w", what, classify(err))
-		}
-		tr.From, tr.To = action.State(from), action.State(to)
-		if tr.At, err = decodeTime(at); err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		if tr.Data, err = decodeEvidence(data); err != nil {
-			return nil, fmt.Errorf("%s: data: %w", what, err)
-		}
-		if len(tr.Data) == 0 {
-			tr.Data = nil // as it was given: none, not an empty object
-		}
-		out = append(out, tr)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", what, classify(err))
+	if out == nil {
+		out = []action.Transition{} // never moved: empty, not nil
 	}
 	return out, nil
+}
+
+func scanTransition(sc interface{ Scan(...any) error }) (action.Transition, error) {
+	var (
+		tr           action.Transition
+		from, to, at string
+		data         string
+	)
+	if err := sc.Scan(&from, &to, &at, &tr.Actor, &tr.Reason, &data); err != nil {
+		return tr, classify(err)
+	}
+	tr.From, tr.To = action.State(from), action.State(to)
+	var err error
+	if tr.At, err = decodeTime(at); err != nil {
+		return tr, err
+	}
+	if tr.Data, err = decodeEvidence(data); err != nil {
+		return tr, fmt.Errorf("data: %w", err)
+	}
+	if len(tr.Data) == 0 {
+		tr.Data = nil // as it was given: none, not an empty object
+	}
+	return tr, nil
 }
 
 func getRun(ctx context.Context, q querier, id action.ID) (action.Run, error) {
