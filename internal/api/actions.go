@@ -25,6 +25,9 @@ type Actions interface {
 	DryRun(ctx context.Context, id action.ID) (action.Run, action.DryRunResult, error)
 	SetKillSwitch(ctx context.Context, on bool, actor, reason string) (action.KillSwitch, []action.ID, error)
 	CreatePlan(ctx context.Context, tk ticket.ID, subj string, steps []action.Step, actor, reason string) ([]action.Run, error)
+	// Progress measures how far a run's work has got (a drain's regions,
+	// a plan's steps); false when there is nothing to measure.
+	Progress(ctx context.Context, id action.ID) (action.Progress, bool, error)
 }
 
 // PlanRequest is the body of POST /api/v1/plans: an ordered list of
@@ -65,6 +68,11 @@ type RunView struct {
 	Timeline  []action.Transition `json:"timeline"`
 	Approvals []action.Approval   `json:"approvals"` // the yeses so far (a run may need several people)
 	Spec      *ActionSpecView     `json:"spec,omitempty"`
+	// Progress is how far its work has got, measured now: a drain keeps
+	// going after its run completed. Omitted when there is nothing to
+	// measure; ProgressError says why it could not be measured.
+	Progress      *action.Progress `json:"progress,omitempty"`
+	ProgressError string           `json:"progress_error,omitempty"`
 }
 
 // RunRequest is the body of approve, reject and cancel. Who acts is the
@@ -179,6 +187,14 @@ func (s *Server) getRun(w http.ResponseWriter, r *http.Request) {
 	v := RunView{Run: run, Timeline: trs, Approvals: as}
 	if spec, ok := subject.Action(s.registry[run.Subject], run.Action); ok {
 		v.Spec = specView(spec)
+	}
+	// An unreachable cluster must not hide the run: the view says what
+	// failed instead of its progress.
+	if p, ok, err := s.actions.Progress(r.Context(), id); err != nil {
+		s.log.Warn("measure the progress of an action run", "run", id, "err", err)
+		v.ProgressError = err.Error()
+	} else if ok {
+		v.Progress = &p
 	}
 	writeJSON(w, http.StatusOK, v)
 }

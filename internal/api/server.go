@@ -13,6 +13,7 @@ import (
 
 	"github.com/operator-dev/operator/internal/audit"
 	"github.com/operator-dev/operator/internal/auth"
+	"github.com/operator-dev/operator/internal/overview"
 	"github.com/operator-dev/operator/internal/store"
 	"github.com/operator-dev/operator/internal/subject"
 	"github.com/operator-dev/operator/internal/ticket"
@@ -64,6 +65,12 @@ type Options struct {
 	Runs     RunStore
 	Actions  Actions
 	Registry map[string][]subject.ActionSpec
+	// Overview, if set, answers GET /api/v1/overview: the latest cluster
+	// overview, false until the monitor has gathered one.
+	Overview func() (overview.Overview, bool)
+	// Banner and ActionsMode are served at /api/v1/info (see info.go).
+	Banner      string
+	ActionsMode string
 }
 
 // New builds the API handler.
@@ -84,6 +91,8 @@ func New(tickets Store, opts Options) *Server {
 	// an alert only opens or annotates a ticket, so a viewer may send it.
 	s.mux.HandleFunc("POST /api/v1/alerts/alertmanager", s.requireRole(auth.Viewer, s.alertmanager))
 	s.actionRoutes()
+	s.infoRoutes(opts)
+	s.mux.HandleFunc("GET /api/v1/overview", s.requireRole(auth.Viewer, s.overview(opts.Overview)))
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
 	if opts.Metrics != nil {
 		s.mux.Handle("GET /metrics", opts.Metrics)

@@ -28,6 +28,7 @@ import (
 	"github.com/operator-dev/operator/internal/execute"
 	"github.com/operator-dev/operator/internal/monitor"
 	"github.com/operator-dev/operator/internal/notify"
+	"github.com/operator-dev/operator/internal/overview"
 	"github.com/operator-dev/operator/internal/policy"
 	"github.com/operator-dev/operator/internal/store/sqlite"
 	"github.com/operator-dev/operator/internal/subject"
@@ -50,14 +51,29 @@ type App struct {
 	ln       net.Listener
 }
 
+// Option sets what the daemon is told by the binary that starts it, not
+// by its configuration.
+type Option func(*options)
+
+type options struct{ banner string }
+
+// WithBanner puts a banner on every screen served from the daemon's API
+// (the demo binary's "DEMO"). It is no config key, so no config file can
+// make a production daemon look like a demo or the other way round.
+func WithBanner(b string) Option { return func(o *options) { o.banner = b } }
+
 // New wires the daemon and opens its store and listener; nothing runs yet.
 // A model provider's API key is read from the process environment.
-func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error) {
-	return NewWithEnv(ctx, cfg, log, os.LookupEnv)
+func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Option) (*App, error) {
+	return NewWithEnv(ctx, cfg, log, os.LookupEnv, opts...)
 }
 
 // NewWithEnv is New with the environment the API key is read from.
-func NewWithEnv(ctx context.Context, cfg *config.Config, log *slog.Logger, env func(string) (string, bool)) (*App, error) {
+func NewWithEnv(ctx context.Context, cfg *config.Config, log *slog.Logger, env func(string) (string, bool), opts ...Option) (*App, error) {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
 	pdc, err := pd.New(pd.Config{
 		Endpoint: cfg.PD.Endpoint, Timeout: time.Duration(cfg.PD.Timeout), ReadOnly: true,
 		TLS: pd.TLSConfig{CAFile: cfg.PD.ReadTLS.CAFile, CertFile: cfg.PD.ReadTLS.CertFile, KeyFile: cfg.PD.ReadTLS.KeyFile},
@@ -77,6 +93,10 @@ func NewWithEnv(ctx context.Context, cfg *config.Config, log *slog.Logger, env f
 	if err != nil {
 		return nil, fmt.Errorf("set up the TiKV subject: %w", err)
 	}
+	// The cluster overview the console and the API show: each monitor
+	// cycle's, and a bounded window of them for the console's charts.
+	hist := overview.NewHistory(overview.DefaultSamples, overview.DefaultNodes)
+	subj.RecordOverview(hist)
 	if dir := filepath.Dir(cfg.DB.Path); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("create the directory of the state store %s: %w", cfg.DB.Path, err)
@@ -122,11 +142,13 @@ func NewWithEnv(ctx context.Context, cfg *config.Config, log *slog.Logger, env f
 	registry := map[string][]subject.ActionSpec{subj.Name(): subj.Actions()}
 	apiHandler := api.New(st, api.Options{Log: log, ReopenWithin: time.Duration(cfg.Monitor.ReopenWithin),
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), AlertMapper: subj.MapAlert,
-		Runs: st, Actions: ex, Registry: registry})
+		Runs: st, Actions: ex, Registry: registry, Banner: o.banner, ActionsMode: cfg.Actions.Mode,
+		Overview: hist.Latest})
 	// The web console (/ui/) beside the API, on the same port and the
 	// same identities.
 	mux := http.NewServeMux()
-	mux.Handle("/ui/", console.New(console.Options{Store: st, Runs: st, Actions: ex, Registry: registry, Now: time.Now, Log: log}))
+	mux.Handle("/ui/", console.New(console.Options{Store: st, Runs: st, Actions: ex, Registry: registry, Now: time.Now, Log: log,
+		Overview: hist, Banner: o.banner}))
 	mux.Handle("/", apiHandler)
 	h := http.Handler(mux)
 	runner, err := newRunner(cfg, st, subj, env, log, reg)

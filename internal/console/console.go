@@ -12,6 +12,7 @@ import (
 
 	"github.com/operator-dev/operator/internal/api"
 	"github.com/operator-dev/operator/internal/auth"
+	"github.com/operator-dev/operator/internal/overview"
 	"github.com/operator-dev/operator/internal/store"
 	"github.com/operator-dev/operator/internal/subject"
 )
@@ -28,6 +29,12 @@ type Options struct {
 	Registry map[string][]subject.ActionSpec
 	Now      func() time.Time
 	Log      *slog.Logger
+	// Overview, if set, is the cluster overview the monitor gathers: the
+	// overview page shows its latest nodes and charts its history.
+	Overview *overview.History
+	// Banner, if not empty, is shown at the top of every page, the login
+	// and error pages too (the demo's "DEMO").
+	Banner string
 }
 
 // console serves /ui/. Its routes are registered with the /ui/ prefix, so
@@ -38,6 +45,7 @@ type console struct {
 	sessions *sessions
 	pages    map[string]*template.Template
 	mux      *http.ServeMux
+	logins   *loginLimiter
 }
 
 // New builds the console handler. The embedded templates are parsed here;
@@ -49,14 +57,17 @@ func New(opts Options) http.Handler {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	c := &console{opts: opts, sessions: newSessions(), pages: parsePages(), mux: http.NewServeMux()}
+	c := &console{opts: opts, sessions: newSessions(), pages: parsePages(), mux: http.NewServeMux(),
+		logins: newLoginLimiter()}
 	static, _ := fs.Sub(assets, "static")
 	c.mux.Handle("GET /ui/static/", http.StripPrefix("/ui/static/", http.FileServerFS(static)))
 	c.mux.HandleFunc("GET /ui/login", c.loginForm)
 	c.mux.HandleFunc("POST /ui/login", c.login)
 	c.mux.HandleFunc("POST /ui/logout", c.post(auth.Viewer, c.logout))
 	c.mux.HandleFunc("GET /ui/{$}", c.get(c.overview))
+	c.mux.HandleFunc("GET /ui/tickets", c.get(c.ticketsPage))
 	c.mux.HandleFunc("GET /ui/tickets/{id}", c.get(c.ticketPage))
+	c.mux.HandleFunc("GET /ui/actions", c.get(c.actionsPage))
 	c.mux.HandleFunc("GET /ui/actions/{id}", c.get(c.actionPage))
 	c.mux.HandleFunc("GET /ui/audit", c.get(c.auditPage))
 	c.mux.HandleFunc("POST /ui/actions/{id}/approve", c.post(auth.Approver, c.approve))
@@ -72,7 +83,10 @@ func (c *console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "no-referrer")
+	// same-origin, not no-referrer: under no-referrer a browser sends
+	// "Origin: null" with every form post, and sameOrigin (rightly)
+	// refuses that. Cross-origin requests still get no referrer.
+	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cache-Control", "no-store")
 	c.mux.ServeHTTP(w, r)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/operator-dev/operator/internal/action/actiontest"
 	"github.com/operator-dev/operator/internal/auth"
 	"github.com/operator-dev/operator/internal/execute"
+	"github.com/operator-dev/operator/internal/overview"
 	"github.com/operator-dev/operator/internal/store/sqlite"
 	"github.com/operator-dev/operator/internal/subject"
 	"github.com/operator-dev/operator/internal/ticket"
@@ -33,10 +34,13 @@ type rig struct {
 	tk   ticket.Ticket
 	run  action.Run
 	drv  *actiontest.Still
+	hist *overview.History
 	toks map[string]string // user name -> token
 }
 
-func newRig(t *testing.T) *rig {
+// newRig serves the console over a real store and executor; opts, if
+// given, change its Options before it is built.
+func newRig(t *testing.T, opts ...func(*Options)) *rig {
 	t.Helper()
 	ctx := t.Context()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "op.db"), sqlite.Options{})
@@ -44,12 +48,17 @@ func newRig(t *testing.T) *rig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	r := &rig{st: st, now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC), toks: map[string]string{}}
+	r := &rig{st: st, now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC), toks: map[string]string{},
+		hist: overview.NewHistory(10, 20)}
 	clock := func() time.Time { return r.now }
 	r.drv = &actiontest.Still{Res: action.DryRunResult{Valid: true, Message: "all preconditions hold", Warnings: []string{"region 49 is small"},
 		Blast: &action.Blast{Stores: 3, Regions: 1}}}
 	ex := execute.New(execute.Config{Execute: true}, st, map[string]execute.Subject{"tikv": {Actions: specs, Driver: r.drv}}, nil, clock)
-	r.srv = httptest.NewServer(New(Options{Store: st, Runs: st, Actions: ex, Registry: map[string][]subject.ActionSpec{"tikv": specs}, Now: clock}))
+	o := Options{Store: st, Runs: st, Actions: ex, Registry: map[string][]subject.ActionSpec{"tikv": specs}, Now: clock, Overview: r.hist}
+	for _, f := range opts {
+		f(&o)
+	}
+	r.srv = httptest.NewServer(New(o))
 	t.Cleanup(r.srv.Close)
 	for name, role := range map[string]auth.Role{"root": auth.Admin, "alice": auth.Approver, "victor": auth.Viewer} {
 		tok, hash, err := auth.NewToken()
@@ -430,6 +439,11 @@ func TestPagesAreLockedDown(t *testing.T) {
 	csp := resp.Header.Get("Content-Security-Policy")
 	if !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "frame-ancestors 'none'") {
 		t.Fatalf("CSP: %q", csp)
+	}
+	// no-referrer would make browsers post forms with "Origin: null",
+	// which the Origin check refuses.
+	if rp := resp.Header.Get("Referrer-Policy"); rp != "same-origin" {
+		t.Fatalf("Referrer-Policy: %q", rp)
 	}
 	resp, body := (&browser{r: r}).get(t, "/ui/static/console.css")
 	if resp.StatusCode != 200 || !strings.Contains(body, "font") {

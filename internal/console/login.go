@@ -2,8 +2,11 @@ package console
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/operator-dev/operator/internal/auth"
 	"github.com/operator-dev/operator/internal/store"
@@ -19,6 +22,15 @@ func (c *console) login(w http.ResponseWriter, r *http.Request) {
 	if !c.sameOrigin(w, r) {
 		return
 	}
+	addr, now := clientAddr(r), c.opts.Now()
+	if wait, limited := c.logins.blocked(addr, now); limited {
+		c.opts.Log.Warn("console login rate-limited", "remote", r.RemoteAddr)
+		secs := int(wait.Round(time.Second) / time.Second)
+		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+		c.render(w, r, http.StatusTooManyRequests, "login", "Log in",
+			fmt.Sprintf("too many failed logins from this address: try again in %d seconds", max(secs, 1)))
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	token := strings.TrimSpace(r.PostFormValue("token"))
 	if token == "" {
@@ -29,6 +41,7 @@ func (c *console) login(w http.ResponseWriter, r *http.Request) {
 	u, err := c.opts.Store.UserByToken(r.Context(), hash)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
+		c.logins.fail(addr, now)
 		c.opts.Log.Warn("console login refused", "remote", r.RemoteAddr)
 		c.render(w, r, http.StatusUnauthorized, "login", "Log in", "unknown or revoked token")
 		return
@@ -37,6 +50,7 @@ func (c *console) login(w http.ResponseWriter, r *http.Request) {
 		c.render(w, r, http.StatusInternalServerError, "login", "Log in", "could not check the token: state store error")
 		return
 	}
+	c.logins.succeed(addr)
 	if old, err := r.Cookie(cookieName); err == nil {
 		c.sessions.remove(old.Value)
 	}

@@ -34,11 +34,12 @@ type overviewData struct {
 	Tickets    []ticket.Ticket
 	Runs       []action.Run
 	Admin      bool
+	Cluster    clusterData
 }
 
 func (c *console) overview(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	var d overviewData
+	d := overviewData{Cluster: c.cluster()}
 	ts, err := c.opts.Store.List(ctx, store.Filter{States: []ticket.State{ticket.Open, ticket.Diagnosed}, Limit: 500})
 	if err != nil {
 		c.storeFailed(w, r, "active tickets", err)
@@ -106,6 +107,10 @@ type actionData struct {
 	Approvals []action.Approval
 	Timeline  []action.Transition
 	CanDecide bool // show Approve and Reject
+	// Progress is how far the run's work has got, measured now (nil:
+	// nothing to measure); ProgressErr why it could not be measured.
+	Progress    *action.Progress
+	ProgressErr string
 }
 
 func (c *console) actionPage(w http.ResponseWriter, r *http.Request) {
@@ -147,6 +152,15 @@ func (c *console) actionPage(w http.ResponseWriter, r *http.Request) {
 			d.DryRun, d.DryRunNow = &res, true
 		}
 		d.CanDecide = viewerOf(r).user.Role.AtLeast(auth.Approver)
+	}
+	// The work may outlive the run (a drain completes while PD is still
+	// emptying the store); a cluster that cannot be read must not hide
+	// the run, so the page says what failed instead.
+	if p, ok, err := c.opts.Actions.Progress(ctx, id); err != nil {
+		c.opts.Log.Warn("console: measure the progress of an action run", "run", id, "err", err)
+		d.ProgressErr = err.Error()
+	} else if ok {
+		d.Progress = &p
 	}
 	c.render(w, r, http.StatusOK, "action", what, d)
 }

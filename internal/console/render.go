@@ -13,7 +13,11 @@ import (
 
 // pageNames are the templates that are whole pages; each is parsed with
 // layout.html into its own set, so every page can define "content".
-var pageNames = []string{"login", "overview", "ticket", "action", "audit", "error"}
+var pageNames = []string{"login", "overview", "ticket", "action", "audit", "error", "tickets", "actions"}
+
+// navOf is the nav bar entry a page belongs to, marked as the current one.
+var navOf = map[string]string{"overview": "overview", "tickets": "tickets", "ticket": "tickets",
+	"actions": "actions", "action": "actions", "audit": "audit"}
 
 var funcs = template.FuncMap{
 	"when": func(t time.Time) string {
@@ -35,7 +39,12 @@ var funcs = template.FuncMap{
 		}
 		return string(b)
 	},
-	"percent": func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+	"percent":    func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+	"bytes":      func(v uint64) string { return humanBytes(float64(v)) },
+	"rate":       humanRate,
+	"stateClass": stateClass,
+	"capBar":     capBar,
+	"capitalize": capitalize,
 }
 
 func parsePages() map[string]*template.Template {
@@ -49,19 +58,21 @@ func parsePages() map[string]*template.Template {
 
 // frame is what every page shows around its content.
 type frame struct {
-	Title string
-	User  string
-	Role  string
-	CSRF  string
-	Flash string
-	Data  any
+	Banner string
+	Nav    string // the nav entry of this page
+	Title  string
+	User   string
+	Role   string
+	CSRF   string
+	Flash  string
+	Data   any
 }
 
 // render writes a page. It renders into a buffer first so a template
 // error is a clean 500, not half a page.
 func (c *console) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
 	v := viewerOf(r)
-	f := frame{Title: title, User: v.user.Name, Role: string(v.user.Role), CSRF: v.csrf, Data: data}
+	f := frame{Banner: c.opts.Banner, Nav: navOf[name], Title: title, User: v.user.Name, Role: string(v.user.Role), CSRF: v.csrf, Data: data}
 	if v.sessionID != "" {
 		f.Flash = c.sessions.takeFlash(v.sessionID)
 	}

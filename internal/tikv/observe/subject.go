@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
 
+	"github.com/operator-dev/operator/internal/overview"
 	"github.com/operator-dev/operator/internal/subject"
 	"github.com/operator-dev/operator/internal/tikv/actions"
 	"github.com/operator-dev/operator/internal/tikv/pd"
@@ -33,6 +35,8 @@ type Subject struct {
 	// alertStores holds the addresses of the last store list read, for
 	// MapAlert (alerts.go); replaced whole, never changed in place.
 	alertStores []storeAddrs
+	// history, if set, receives each cycle's overview (overview.go).
+	history atomic.Pointer[overview.History]
 }
 
 var _ subject.Subject = (*Subject)(nil)
@@ -132,5 +136,6 @@ func (s *Subject) Observe(ctx context.Context, now time.Time) (*subject.Snapshot
 	if ok[SourcePrometheus] {
 		mapLatencyStores(d)
 	}
+	s.recordOverview(d, ok, now)
 	return &subject.Snapshot{Time: now, Sources: sources, Data: d}, nil
 }
