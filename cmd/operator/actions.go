@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strconv"
@@ -60,7 +61,11 @@ func newActionsCmd(stdout io.Writer, env lookupEnv) *cobra.Command {
 			if o == "json" {
 				return writeJSONOut(stdout, rs)
 			}
-			return runview.Table(stdout, rs, time.Now())
+			progress, err := liveProgress(c.Context(), cl, rs)
+			if err != nil {
+				return err
+			}
+			return runview.TableProgress(stdout, rs, progress, time.Now())
 		},
 	}
 	list.Flags().StringSlice("state", nil, "only these states (proposed, approved, queued, executing, verifying, completed, failed, ...); repeatable")
@@ -297,4 +302,26 @@ func newKillSwitchCmd(stdout io.Writer, env lookupEnv) *cobra.Command {
 	clientFlags(cmd.Flags())
 	cmd.Flags().String("reason", "", "why (recorded)")
 	return cmd
+}
+
+// liveProgress reads the progress of the runs under way (executing or
+// verifying: the executor runs one at a time, so they are few), one
+// request each. Finished runs are not asked about: a list may hold
+// hundreds, and `actions show` measures any one of them, such as a
+// completed drain whose store is still emptying.
+func liveProgress(ctx context.Context, cl *api.Client, rs []action.Run) (map[action.ID]action.Progress, error) {
+	out := map[action.ID]action.Progress{}
+	for _, r := range rs {
+		if r.State != action.Executing && r.State != action.Verifying {
+			continue
+		}
+		v, err := cl.Run(ctx, r.ID)
+		if err != nil {
+			return nil, fmt.Errorf("read the progress of action run %d: %w", r.ID, err)
+		}
+		if v.Progress != nil {
+			out[r.ID] = *v.Progress
+		}
+	}
+	return out, nil
 }

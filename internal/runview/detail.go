@@ -23,6 +23,12 @@ func Detail(w io.Writer, v api.RunView) error {
 	if v.Outcome != "" {
 		fmt.Fprintf(b, "Outcome:  %s\n", v.Outcome)
 	}
+	switch {
+	case v.Progress != nil:
+		fmt.Fprintf(b, "Progress: %s\n", v.Progress)
+	case v.ProgressError != "":
+		fmt.Fprintf(b, "Progress: unknown: %s\n", v.ProgressError)
+	}
 	if v.TicketID != 0 {
 		fmt.Fprintf(b, "Ticket:   %d\n", v.TicketID)
 	}

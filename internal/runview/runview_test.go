@@ -74,3 +74,66 @@ func TestTableMarksPlansAndRefusedDryRuns(t *testing.T) {
 		t.Errorf("empty table: %q", b.String())
 	}
 }
+
+// A completed drain whose store is still emptying: the detail says how
+// far it has got and when it should end; a progress that could not be
+// measured says why.
+func TestDetailShowsProgress(t *testing.T) {
+	v := sample()
+	v.Action, v.Params = "drain_store", map[string]any{"store_id": 4}
+	v.Progress = &action.Progress{Done: 412, Total: 1000, Unit: "regions", Rate: 12.3, ETA: 48 * time.Second,
+		Note: "store 4 is Offline: PD is moving its regions away"}
+	var b bytes.Buffer
+	if err := Detail(&b, v); err != nil {
+		t.Fatal(err)
+	}
+	want := "Outcome:  verified: region 49 split\nProgress: 412/1000 regions (41%), 12.3 regions/s, ETA 48s; store 4 is Offline: PD is moving its regions away\n"
+	if !strings.Contains(b.String(), want) {
+		t.Errorf("detail lacks %q:\n%s", want, b.String())
+	}
+	v.Progress, v.ProgressError = nil, "measure the progress of run 7 (drain_store): read store 4: connection refused"
+	b.Reset()
+	Detail(&b, v)
+	if !strings.Contains(b.String(), "Progress: unknown: measure the progress of run 7") {
+		t.Errorf("detail without a measure:\n%s", b.String())
+	}
+	b.Reset()
+	Detail(&b, sample())
+	if strings.Contains(b.String(), "Progress") {
+		t.Errorf("a run with nothing to measure shows progress:\n%s", b.String())
+	}
+}
+
+// The list gains a PROGRESS column only when some run has progress.
+func TestTableShowsProgress(t *testing.T) {
+	run := sample().Run
+	drain, plan := run, run
+	drain.ID, drain.State, drain.Action, drain.Params, drain.Outcome = 8, action.Verifying, "drain_store", map[string]any{"store_id": 4}, ""
+	plan.ID, plan.PlanID, plan.PlanStep, plan.State, plan.Outcome = 9, 9, 1, action.Failed, "ran and failed"
+	progress := map[action.ID]action.Progress{
+		8: {Done: 600, Total: 1000, Unit: "regions", Rate: 10, ETA: 40 * time.Second},
+		9: {Done: 0, Total: 2, Unit: "steps", Finished: true},
+	}
+	var b bytes.Buffer
+	if err := TableProgress(&b, []action.Run{run, drain, plan}, progress, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(b.String(), "\n")
+	for i, want := range [][]string{
+		{"ID", "ACTION", "PROGRESS", "OUTCOME"},
+		{"7 ", "split_region", " - ", "verified: region 49 split"},
+		{"8 ", "verifying", "drain_store store_id=4", "600/1000 regions (60%), ETA 40s"},
+		{"9 ", "[plan 9 step 1]", "0/2 steps (0%), ended", "ran and failed"},
+	} {
+		for _, w := range want {
+			if !strings.Contains(lines[i], w) {
+				t.Errorf("line %d lacks %q:\n%s", i, w, b.String())
+			}
+		}
+	}
+	b.Reset()
+	Table(&b, []action.Run{run}, t0)
+	if strings.Contains(b.String(), "PROGRESS") {
+		t.Errorf("a table without progress has the column:\n%s", b.String())
+	}
+}
