@@ -14,7 +14,7 @@ import (
 func newTopCmd(stdout io.Writer, env lookupEnv) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "top [--interval 2s]",
-		Short: "A live terminal dashboard: kill switch, active tickets, live action runs; approve or reject from it",
+		Short: "A live terminal dashboard: kill switch, stores, active tickets, live action runs; approve or reject from it",
 		Long: `A live terminal dashboard of the daemon (a client of ` + "`operator run`" + `).
 
 Keys: up/down or j/k select a run, a approve it (asks for a reason),

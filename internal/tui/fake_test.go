@@ -2,22 +2,30 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
 
 	"github.com/operator-dev/operator/internal/action"
+	"github.com/operator-dev/operator/internal/api"
 	"github.com/operator-dev/operator/internal/execute"
+	"github.com/operator-dev/operator/internal/overview"
 	"github.com/operator-dev/operator/internal/ticket"
 )
 
 // fakeSource is an in-memory daemon: approving a run moves it the way the
 // daemon would, so the screen after a refresh shows the change.
 type fakeSource struct {
-	mu       sync.Mutex
-	ks       action.KillSwitch
-	tickets  []ticket.Ticket
-	runs     []Run
+	mu      sync.Mutex
+	ks      action.KillSwitch
+	tickets []ticket.Ticket
+	runs    []Run
+	info    api.Info
+	infoErr error // reading the info fails with it while set
+	// overview is what GET /api/v1/overview answers; nil: it fails as
+	// it does before the monitor's first cycle (HTTP 503).
+	overview *overview.Overview
 	readErr  error // every read fails with it while set
 	runsErr  error // reading runs and the kill switch fails with it while set
 	writeErr error // approve and reject fail with it while set
@@ -52,6 +60,24 @@ func (f *fakeSource) Runs(ctx context.Context) ([]Run, error) {
 		return nil, f.runsErr
 	}
 	return append([]Run(nil), f.runs...), f.readErr
+}
+
+func (f *fakeSource) Info(ctx context.Context) (api.Info, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.infoErr != nil {
+		return api.Info{}, f.infoErr
+	}
+	return f.info, f.readErr
+}
+
+func (f *fakeSource) Overview(ctx context.Context) (overview.Overview, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.overview == nil {
+		return overview.Overview{}, errors.New("no cluster overview yet: the monitor has not completed a cycle (HTTP 503)")
+	}
+	return f.overview.Clone(), f.readErr
 }
 
 func (f *fakeSource) find(id action.ID) (*Run, error) {
@@ -117,6 +143,8 @@ var now = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 // with its dry run, and a drain already executing.
 func cluster() *fakeSource {
 	return &fakeSource{
+		info:     api.Info{ActionsMode: "execute", Subjects: []string{"tikv"}},
+		overview: clusterOverview(),
 		tickets: []ticket.Ticket{{
 			ID: 3, DedupKey: "store-down/store=4", Invariant: "store-down", Subject: "tikv",
 			Severity: ticket.Critical, State: ticket.Diagnosed, Summary: "store 4 is down",
@@ -131,6 +159,21 @@ func cluster() *fakeSource {
 			{Run: action.Run{ID: 8, Subject: "tikv", Action: "drain_store", Params: map[string]any{"store_id": 4},
 				State: action.Executing, Risk: "high", CreatedBy: "alice", CreatedAt: now.Add(-2 * time.Hour)},
 				Approvals: 2},
+		},
+	}
+}
+
+const gib = 1 << 30
+
+// clusterOverview is the same incident's cluster: store 4 is Down.
+func clusterOverview() *overview.Overview {
+	return &overview.Overview{
+		At: now.Add(-5 * time.Second), NodeNoun: "store", ShardNoun: "region", Shards: 120,
+		Health: []overview.Health{{Name: "miss-peer", Count: 3}, {Name: "pending-peer", Count: 0}},
+		Nodes: []overview.Node{
+			{ID: "1", State: "Up", CapacityBytes: 100 * gib, AvailableBytes: 60 * gib, Leaders: 40, Shards: 120},
+			{ID: "2", State: "Up", CapacityBytes: 100 * gib, AvailableBytes: 25 * gib, Leaders: 41, Shards: 118},
+			{ID: "4", State: "Down", CapacityBytes: 100 * gib, AvailableBytes: 100 * gib, Leaders: 0, Shards: 2},
 		},
 	}
 }

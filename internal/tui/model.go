@@ -10,6 +10,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/operator-dev/operator/internal/action"
+	"github.com/operator-dev/operator/internal/api"
+	"github.com/operator-dev/operator/internal/overview"
 	"github.com/operator-dev/operator/internal/ticket"
 )
 
@@ -52,6 +54,10 @@ type Model struct {
 	ticketsKnown bool
 	runs         []Run
 	runsKnown    bool
+	info         api.Info
+	infoKnown    bool
+	cluster      overview.Overview
+	clusterKnown bool
 
 	// selected is the ID of the selected run, not its row, so a refresh
 	// that adds or drops runs keeps the cursor on the same run.
@@ -93,7 +99,15 @@ type (
 		gotTickets bool
 		runs       []Run
 		gotRuns    bool
-		err        error
+		// info is nil when it could not be read; that is not an error
+		// on screen (a daemon older than /api/v1/info has none), the
+		// header just says the mode is unknown.
+		info *api.Info
+		// cluster is nil when it could not be read, quietly too: until
+		// the monitor's first cycle the daemon has none (HTTP 503), and
+		// the pane says how old the overview it shows is.
+		cluster *overview.Overview
+		err     error
 	}
 	// doneMsg is the answer to an approve or reject: what to say, and
 	// whether it failed.
@@ -136,6 +150,12 @@ func (m Model) fetch() tea.Cmd {
 		} else {
 			s.runs, s.gotRuns = rs, true
 		}
+		if info, err := src.Info(ctx); err == nil {
+			s.info = &info
+		}
+		if o, err := src.Overview(ctx); err == nil {
+			s.cluster = &o
+		}
 		s.err = errors.Join(errs...)
 		return s
 	}
@@ -162,6 +182,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if msg.gotRuns {
 			m.runs, m.runsKnown = msg.runs, true
+		}
+		if msg.info != nil {
+			m.info, m.infoKnown = *msg.info, true
+		}
+		if msg.cluster != nil {
+			m.cluster, m.clusterKnown = *msg.cluster, true
 		}
 		if msg.ks != nil || msg.gotTickets || msg.gotRuns {
 			m.loaded, m.refreshed = true, msg.at

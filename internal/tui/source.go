@@ -7,6 +7,7 @@ import (
 	"github.com/operator-dev/operator/internal/action"
 	"github.com/operator-dev/operator/internal/api"
 	"github.com/operator-dev/operator/internal/execute"
+	"github.com/operator-dev/operator/internal/overview"
 	"github.com/operator-dev/operator/internal/ticket"
 )
 
@@ -20,12 +21,20 @@ type Source interface {
 	Runs(ctx context.Context) ([]Run, error)
 	Approve(ctx context.Context, id action.ID, reason string) (execute.ApproveResult, error)
 	Reject(ctx context.Context, id action.ID, reason string) (action.Run, error)
+	// Info says what kind of daemon this is (banner, actions mode).
+	Info(ctx context.Context) (api.Info, error)
+	// Overview is the latest cluster overview; it fails until the
+	// daemon's monitor has gathered one.
+	Overview(ctx context.Context) (overview.Overview, error)
 }
 
 // Run is a live action run and how many people have approved it so far.
 type Run struct {
 	action.Run
 	Approvals int
+	// Progress is how far its work has got (a drain's regions, a plan's
+	// steps), nil when there is nothing to measure.
+	Progress *action.Progress
 }
 
 // liveStates are the states a run is in while someone may still act on it
@@ -74,7 +83,7 @@ func (s APISource) Runs(ctx context.Context) ([]Run, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read action run %d: %w", r.ID, err)
 		}
-		out = append(out, Run{Run: v.Run, Approvals: len(v.Approvals)})
+		out = append(out, Run{Run: v.Run, Approvals: len(v.Approvals), Progress: v.Progress})
 	}
 	return out, nil
 }
@@ -82,6 +91,24 @@ func (s APISource) Runs(ctx context.Context) ([]Run, error) {
 // Approve approves a proposed run.
 func (s APISource) Approve(ctx context.Context, id action.ID, reason string) (execute.ApproveResult, error) {
 	return s.C.Approve(ctx, id, reason)
+}
+
+// Info reads the daemon's banner and actions mode.
+func (s APISource) Info(ctx context.Context) (api.Info, error) {
+	v, err := s.C.Info(ctx)
+	if err != nil {
+		return api.Info{}, fmt.Errorf("read the daemon's info: %w", err)
+	}
+	return v, nil
+}
+
+// Overview reads the latest cluster overview.
+func (s APISource) Overview(ctx context.Context) (overview.Overview, error) {
+	v, err := s.C.Overview(ctx)
+	if err != nil {
+		return overview.Overview{}, fmt.Errorf("read the cluster overview: %w", err)
+	}
+	return v, nil
 }
 
 // Reject rejects a proposed run.

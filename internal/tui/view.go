@@ -24,13 +24,7 @@ const help = "keys: ↑/↓ j/k select · a approve · r reject · enter/d detai
 // View draws the screen.
 func (m Model) View() string {
 	var b strings.Builder
-	head := "operator top"
-	if m.loaded {
-		head += fmt.Sprintf(" · refreshed %s · every %s", m.refreshed.Format("15:04:05"), m.interval)
-	} else {
-		head += " · loading..."
-	}
-	b.WriteString(titleStyle.Render(head) + "\n")
+	m.viewHeader(&b)
 	if m.loaded {
 		switch {
 		case !m.ksKnown:
@@ -40,6 +34,8 @@ func (m Model) View() string {
 		default:
 			b.WriteString("kill switch: " + m.ks.String() + "\n")
 		}
+		b.WriteString("\n")
+		m.viewCluster(&b)
 		b.WriteString("\n")
 		m.viewTickets(&b)
 		b.WriteString("\n")
@@ -139,6 +135,9 @@ func viewDetail(b *strings.Builder, r Run) {
 		} else {
 			b.WriteString("  blast radius: not computed\n")
 		}
+	}
+	if r.Progress != nil {
+		fmt.Fprintf(b, "  progress: %s\n", oneLine(r.Progress.String()))
 	}
 	outcome := r.Outcome
 	if outcome == "" {
