@@ -1,15 +1,17 @@
 // Command operator-demo shows Operator end to end with nothing real: it
-// starts the PD simulator in-process with a scripted scenario, runs the
-// daemon against it on a SQLite file in a temporary directory, and prints
-// the tickets as faults come and go. Every screen carries a DEMO banner.
-// Demo-only conveniences live here, never in the production binary.
+// starts the PD simulator in-process, runs the daemon against it on a
+// SQLite file in a temporary directory in execute mode, and plays four
+// scripted incidents (a write hotspot, a disk filling, leaders piling onto
+// one store, a store that dies), each detected, diagnosed, proposed,
+// approved by the demo's people, executed and verified. Every screen and
+// every log line says DEMO. Demo-only conveniences live here, never in
+// the production binary.
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -21,22 +23,17 @@ func main() {
 	defer stop()
 	fs := flag.NewFlagSet("operator-demo", flag.ContinueOnError)
 	opts := demoOptions{}
-	fs.Float64Var(&opts.Speed, "speed", 30, "simulated seconds per real second")
-	fs.DurationVar(&opts.Duration, "duration", 0, "stop after this long (default: when the scenario is over)")
-	fs.StringVar(&opts.Dir, "dir", "", "keep the database here instead of a temporary directory")
+	fs.Float64Var(&opts.Speed, "speed", 20, "simulated seconds per real second")
+	fs.StringVar(&opts.Dir, "dir", "", "keep the database and log here instead of a temporary directory")
+	fs.StringVar(&opts.Listen, "listen", "127.0.0.1:0", "the daemon's API and web console address")
+	fs.BoolVar(&opts.Linger, "linger", true, "keep the daemon and console up after the story, until Ctrl-C")
+	fs.BoolVar(&opts.Open, "open", true, "open the web console in a browser when there is a display")
+	fs.DurationVar(&opts.Within, "within", 3*time.Minute, "give up on an incident step that takes longer than this")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
 	}
-	if err := runDemo(ctx, os.Stdout, io.Discard, opts); err != nil {
+	if err := runDemo(ctx, os.Stdout, opts); err != nil {
 		fmt.Fprintln(os.Stderr, "operator-demo:", err)
 		os.Exit(1)
 	}
-}
-
-type demoOptions struct {
-	Speed    float64
-	Duration time.Duration
-	Dir      string
-	// Refresh is how often the screen is redrawn (default 2s).
-	Refresh time.Duration
 }
