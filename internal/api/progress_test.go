@@ -18,32 +18,6 @@ import (
 	"github.com/operator-dev/operator/internal/subject"
 )
 
-// draining is a still cluster with a long job behind every executed run:
-// 1000 regions at the intent, left as the test sets.
-type draining struct {
-	actiontest.Still
-	mu   sync.Mutex
-	left int64
-	err  error
-}
-
-func (d *draining) Progress(_ context.Context, _ action.Run, in action.Intent, now time.Time) (action.Progress, bool, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.err != nil {
-		return action.Progress{}, false, d.err
-	}
-	p := action.Measure(1000, d.left, "regions", in.At, now)
-	p.Note = "store 4 is Offline: PD is moving its regions away"
-	return p, true, nil
-}
-
-func (d *draining) set(left int64, err error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.left, d.err = left, err
-}
-
 // GET /api/v1/actions/{id} carries the run's progress once it executed,
 // measured at the time of the request; the client reads it back with its
 // ETA; a measure that fails is said, and the run is still shown.
@@ -58,7 +32,8 @@ func TestRunViewProgress(t *testing.T) {
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	advance := func(d time.Duration) { mu.Lock(); defer mu.Unlock(); now = now.Add(d) }
-	d := &draining{Still: actiontest.Still{Res: action.DryRunResult{Valid: true, Message: "ok"}}, left: 1000}
+	d := &actiontest.Draining{Still: actiontest.Still{Res: action.DryRunResult{Valid: true, Message: "ok"}}, Total: 1000}
+	d.Set(1000, nil)
 	ex := execute.New(execute.Config{Execute: true}, st, map[string]execute.Subject{"tikv": {Actions: apiSpecs, Driver: d}}, nil, clock)
 	r := &apiRig{st: st, now: clock()}
 	r.srv = httptest.NewServer(New(st, Options{Now: clock, Runs: st, Actions: ex, Registry: map[string][]subject.ActionSpec{"tikv": apiSpecs}}))
@@ -83,7 +58,7 @@ func TestRunViewProgress(t *testing.T) {
 		}
 	}
 	advance(time.Minute)
-	d.set(400, nil)
+	d.Set(400, nil)
 	code, body := r.call(t, "GET", path, "")
 	for _, want := range []string{`"state": "executing"`, `"done": 600`, `"total": 1000`, `"unit": "regions"`, `"rate": 10`, `"eta_seconds": 40`, `"finished": false`, `"note": "store 4 is Offline`} {
 		if code != 200 || !strings.Contains(body, want) {
@@ -98,7 +73,7 @@ func TestRunViewProgress(t *testing.T) {
 		t.Fatalf("the client read progress %+v", p)
 	}
 
-	d.set(0, errors.New("read store 4: connection refused"))
+	d.Set(0, errors.New("read store 4: connection refused"))
 	code, body = r.call(t, "GET", path, "")
 	if code != 200 || strings.Contains(body, `"progress":`) || !strings.Contains(body, `"progress_error": "measure the progress of run 1 (split_region): read store 4: connection refused"`) {
 		t.Fatalf("an unmeasurable run: %d %s", code, body)

@@ -1,7 +1,6 @@
 package console
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"sync"
@@ -14,26 +13,6 @@ import (
 	"github.com/operator-dev/operator/internal/store/sqlite"
 )
 
-// progressDriver is a still cluster with a long job behind the executed run:
-// 1000 regions at the intent, left as the test sets.
-type progressDriver struct {
-	actiontest.Still
-	mu   sync.Mutex
-	left int64
-	err  error
-}
-
-func (d *progressDriver) Progress(_ context.Context, _ action.Run, in action.Intent, now time.Time) (action.Progress, bool, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.err != nil {
-		return action.Progress{}, false, d.err
-	}
-	p := action.Measure(1000, d.left, "regions", in.At, now)
-	p.Note = "store 4 is Offline: PD is moving its regions away"
-	return p, true, nil
-}
-
 // The run page draws the progress as an SVG bar (no inline style: the
 // CSP forbids it) with the figures beside it; a failed measure is said,
 // the page still shown.
@@ -43,8 +22,9 @@ func TestActionPageShowsProgress(t *testing.T) {
 		mu    sync.Mutex
 		now   = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 		clock = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-		d     = &progressDriver{Still: actiontest.Still{Res: action.DryRunResult{Valid: true, Message: "ok"}}, left: 1000}
+		d     = &actiontest.Draining{Still: actiontest.Still{Res: action.DryRunResult{Valid: true, Message: "ok"}}, Total: 1000}
 	)
+	d.Set(1000, nil)
 	r := newRig(t, func(o *Options) {
 		ex = execute.New(execute.Config{Execute: true}, o.Runs.(*sqlite.Store), map[string]execute.Subject{"tikv": {Actions: specs, Driver: d}}, nil, clock)
 		o.Actions = ex
@@ -64,9 +44,7 @@ func TestActionPageShowsProgress(t *testing.T) {
 	mu.Lock()
 	now = now.Add(time.Minute)
 	mu.Unlock()
-	d.mu.Lock()
-	d.left = 400
-	d.mu.Unlock()
+	d.Set(400, nil)
 	resp, body := b.get(t, "/ui/actions/1")
 	for _, want := range []string{
 		`<h2>Progress</h2>`, `<svg class="progress"`, `aria-label="60% done"`, `<rect width="60" height="10" fill="#1565c0"/>`,
@@ -80,9 +58,7 @@ func TestActionPageShowsProgress(t *testing.T) {
 		t.Errorf("the page has an inline style attribute, which the CSP blocks:\n%s", body)
 	}
 
-	d.mu.Lock()
-	d.err = errors.New("read store 4: connection refused")
-	d.mu.Unlock()
+	d.Set(400, errors.New("read store 4: connection refused"))
 	resp, body = b.get(t, "/ui/actions/1")
 	if resp.StatusCode != 200 || strings.Contains(body, "<svg") || !strings.Contains(body, "It could not be measured: measure the progress of run 1 (split_region): read store 4: connection refused") {
 		t.Fatalf("run page without a measure: %d\n%s", resp.StatusCode, body)
