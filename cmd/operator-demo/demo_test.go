@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -137,6 +139,21 @@ func TestDemoExitsCleanlyOnCtrlC(t *testing.T) {
 			t.Fatalf("the demo did not start its story:\n%s", out.String())
 		}
 		time.Sleep(50 * time.Millisecond) // polling a child process's output; the deadline bounds it
+	}
+	// The console says DEMO on every page, the login page included, and
+	// the API tells `operator top` the same.
+	m := regexp.MustCompile(`web console: +(http://\S+)/ui/`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no console URL in the output:\n%s", out.String())
+	}
+	resp, err := http.Get(m[1] + "/ui/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(page), "=== DEMO ===") {
+		t.Errorf("the console's login page has no DEMO banner:\n%s", page)
 	}
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
