@@ -13,3 +13,9 @@ func TestConformance(t *testing.T) {
 		return open(t, dbPath(t), sqlite.Options{})
 	})
 }
+
+func TestLeases(t *testing.T) {
+	storetest.RunLeases(t, func(t *testing.T) storetest.LeaseStore {
+		return open(t, dbPath(t), sqlite.Options{})
+	})
+}
