@@ -32,9 +32,9 @@ func TestCheck(t *testing.T) {
 
 		// The document's shape.
 		{"list at the top", "- a\n", []string{
-			"1:1: want a mapping of sections (log, pd, prometheus, pdsim, monitor, invariants, diagnosis, actions, notify, db, api), got a list"}},
+			"1:1: want a mapping of sections (log, pd, prometheus, pdsim, monitor, invariants, diagnosis, actions, notify, db, ha, api), got a list"}},
 		{"scalar at the top", "hello\n", []string{
-			`1:1: want a mapping of sections (log, pd, prometheus, pdsim, monitor, invariants, diagnosis, actions, notify, db, api), got string "hello"`}},
+			`1:1: want a mapping of sections (log, pd, prometheus, pdsim, monitor, invariants, diagnosis, actions, notify, db, ha, api), got string "hello"`}},
 		{"two documents", "log:\n  level: info\n---\nlog:\n  level: debug\n", []string{
 			"3: more than one YAML document; want exactly one"}},
 		{"syntax error", "pd:\n  timeout: 5s\n  endpoint: [\nmonitor:\n  interval: 1s\n", []string{
@@ -46,7 +46,7 @@ func TestCheck(t *testing.T) {
 		{"duplicate key", "monitor:\n  interval: 5s\n  interval: 6s\n", []string{
 			"3:3: monitor.interval: duplicate key (first at line 2)"}},
 		{"merge key", "base: &b\n  level: info\nlog:\n  <<: *b\n", []string{
-			`1:1: base: unknown key "base" (want one of log, pd, prometheus, pdsim, monitor, invariants, diagnosis, actions, notify, db, api)`,
+			`1:1: base: unknown key "base" (want one of log, pd, prometheus, pdsim, monitor, invariants, diagnosis, actions, notify, db, ha, api)`,
 			"4:3: log: merge keys (<<) are not supported; write the keys out or use an alias for the whole section"}},
 
 		// Unknown keys.

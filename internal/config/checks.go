@@ -26,6 +26,43 @@ func checkRequired(s string) string {
 	return ""
 }
 
+// checkDB accepts a SQLite file path or a postgres:// URL without a
+// password.
+func checkDB(s string) string {
+	if s == "" {
+		return "must be set"
+	}
+	if !isPostgresURL(s) {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "is not a valid postgres:// URL: " + err.Error()
+	}
+	if _, ok := u.User.Password(); ok || u.Query().Has("password") {
+		return "carries a password: put it in PGPASSWORD or ~/.pgpass instead (a password in the URL ends up in the config, the process list and logs)"
+	}
+	if u.Host == "" && u.Query().Get("host") == "" {
+		return "names no host: postgres://user@host:5432/dbname"
+	}
+	return ""
+}
+
+// checkReplicaID accepts an empty ID (the host name is used) or a short
+// printable one.
+func checkReplicaID(s string) string {
+	if len(s) > 128 || strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		return "must be at most 128 printable characters"
+	}
+	return ""
+}
+
+// isPostgresURL reports whether s names a PostgreSQL server rather than
+// a SQLite file.
+func isPostgresURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
 // checkURL accepts http and https URLs with a host. A scheme-less
 // "127.0.0.1:2379" is the usual mistake, so it gets its own hint.
 func checkURL(s string, required bool) string {

@@ -19,6 +19,7 @@ type Config struct {
 	Actions    Actions    `yaml:"actions"`
 	Notify     Notify     `yaml:"notify"`
 	DB         DB         `yaml:"db"`
+	HA         HA         `yaml:"ha"`
 	API        API        `yaml:"api"`
 }
 
@@ -296,7 +297,25 @@ type API struct {
 
 // DB configures the state store.
 type DB struct {
+	// Path is a SQLite file, or a postgres:// URL (several replicas share
+	// one PostgreSQL). A URL carries no password: pgx reads PGPASSWORD or
+	// ~/.pgpass, so the secret never sits in a config file, a flag or a log.
 	Path string `yaml:"path"`
+}
+
+// Postgres reports whether the state store is PostgreSQL.
+func (d DB) Postgres() bool { return isPostgresURL(d.Path) }
+
+// HA configures leader election among replicas sharing a PostgreSQL
+// store (with SQLite there is one replica, which leads at once).
+type HA struct {
+	// ReplicaID names this replica: unique among the replicas, stable
+	// across its restarts (a pod name); empty: the host name.
+	ReplicaID string `yaml:"replica-id"`
+	// LeaseTTL is how long the leader's lease lasts unrenewed; it renews
+	// every third of it, and another replica takes over within about
+	// one TTL of the leader's death.
+	LeaseTTL Duration `yaml:"lease-ttl"`
 }
 
 // Default returns the configuration used for every key that no source sets.
@@ -380,6 +399,7 @@ func Default() *Config {
 			MaxPerHour:     10,
 		},
 		DB:  DB{Path: "operator.db"},
+		HA:  HA{LeaseTTL: Duration(15 * time.Second)},
 		API: API{Listen: "127.0.0.1:9876"},
 	}
 }

@@ -72,7 +72,9 @@ func fields() []*field {
 	fs = append(fs, diagnosisFields()...)
 	fs = append(fs, actionFields()...)
 	return append(fs,
-		stringField("db.path", "SQLite database file", func(c *Config) *string { return &c.DB.Path }, checkRequired),
+		stringField("db.path", "state store: a SQLite file, or a postgres:// URL without a password", func(c *Config) *string { return &c.DB.Path }, checkDB),
+		stringField("ha.replica-id", "this replica's ID among those sharing the store (default: the host name)", func(c *Config) *string { return &c.HA.ReplicaID }, checkReplicaID),
+		durationField("ha.lease-ttl", "how long the leader's lease lasts unrenewed", func(c *Config) *Duration { return &c.HA.LeaseTTL }, Duration(3*time.Second)),
 		stringField("api.listen", "daemon HTTP API listen address (host:port)", func(c *Config) *string { return &c.API.Listen }, checkListen),
 	)
 }

@@ -93,6 +93,8 @@ actions.policy-file OPERATOR_ACTIONS_POLICY_FILE (no flag)
 notify.slack-url-env OPERATOR_NOTIFY_SLACK_URL_ENV (no flag)
 notify.webhook-url-env OPERATOR_NOTIFY_WEBHOOK_URL_ENV (no flag)
 db.path OPERATOR_DB_PATH --db-path
+ha.replica-id OPERATOR_HA_REPLICA_ID --ha-replica-id
+ha.lease-ttl OPERATOR_HA_LEASE_TTL --ha-lease-ttl
 api.listen OPERATOR_API_LISTEN --api-listen
 `
 	var b strings.Builder

@@ -112,6 +112,7 @@ func TestLoadEveryKey(t *testing.T) {
 		"actions.mode":                           "execute", "actions.interval": "500ms", "actions.proposal-ttl": "30m", "actions.recovery-window": "0s",
 		"actions.max-stores": "2", "actions.max-regions": "100", "actions.max-bytes": "10GiB", "actions.max-per-hour": "4",
 		"actions.policy-file": "testdata/bad.yaml", "notify.slack-url-env": "OPS_SLACK", "notify.webhook-url-env": "OPS_PAGER",
+		"ha.replica-id": "operator-1", "ha.lease-ttl": "9s",
 	}
 	want := Config{
 		Log: Log{Level: "debug", Format: "json"},
@@ -147,6 +148,7 @@ func TestLoadEveryKey(t *testing.T) {
 			MaxStores: 2, MaxRegions: 100, MaxBytes: 10 << 30, MaxPerHour: 4, PolicyFile: "testdata/bad.yaml"},
 		Notify: Notify{SlackURLEnv: "OPS_SLACK", WebhookURLEnv: "OPS_PAGER"},
 		DB:     DB{Path: "/var/lib/operator.db"},
+		HA:     HA{ReplicaID: "operator-1", LeaseTTL: Duration(9 * time.Second)},
 		API:    API{Listen: "0.0.0.0:9999"},
 	}
 	if len(values) != len(fields()) {
