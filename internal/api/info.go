@@ -6,6 +6,7 @@ import (
 
 	"github.com/operator-dev/operator/internal/auth"
 	"github.com/operator-dev/operator/internal/config"
+	"github.com/operator-dev/operator/internal/leader"
 )
 
 // Info is what GET /api/v1/info answers: what kind of daemon a client is
@@ -19,10 +20,14 @@ type Info struct {
 	ActionsMode string `json:"actions_mode"`
 	// Subjects are the kinds of system the daemon watches, sorted.
 	Subjects []string `json:"subjects"`
+	// Replica is this replica and who leads (every replica serves the API;
+	// only the leader monitors, diagnoses and executes). Nil when the
+	// daemon was wired without an election.
+	Replica *leader.Status `json:"replica,omitempty"`
 }
 
-// infoRoutes serves the daemon's Info. It is fixed when the daemon is
-// wired, so it is computed once here.
+// infoRoutes serves the daemon's Info: fixed when the daemon is wired,
+// but for the election, read at each request.
 func (s *Server) infoRoutes(o Options) {
 	info := Info{Banner: o.Banner, ActionsMode: o.ActionsMode, Subjects: []string{}}
 	if info.ActionsMode == "" {
@@ -35,6 +40,11 @@ func (s *Server) infoRoutes(o Options) {
 	}
 	sort.Strings(info.Subjects)
 	s.mux.HandleFunc("GET /api/v1/info", s.requireRole(auth.Viewer, func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, info)
+		out := info
+		if o.Election != nil {
+			st := o.Election()
+			out.Replica = &st
+		}
+		writeJSON(w, http.StatusOK, out)
 	}))
 }

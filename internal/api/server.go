@@ -13,6 +13,7 @@ import (
 
 	"github.com/operator-dev/operator/internal/audit"
 	"github.com/operator-dev/operator/internal/auth"
+	"github.com/operator-dev/operator/internal/leader"
 	"github.com/operator-dev/operator/internal/overview"
 	"github.com/operator-dev/operator/internal/store"
 	"github.com/operator-dev/operator/internal/subject"
@@ -71,6 +72,8 @@ type Options struct {
 	// Banner and ActionsMode are served at /api/v1/info (see info.go).
 	Banner      string
 	ActionsMode string
+	// Election, if set, says which replica this is and who leads.
+	Election func() leader.Status
 }
 
 // New builds the API handler.

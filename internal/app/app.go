@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	promapi "github.com/prometheus/client_golang/api"
@@ -26,6 +27,7 @@ import (
 	"github.com/operator-dev/operator/internal/console"
 	"github.com/operator-dev/operator/internal/diagnose"
 	"github.com/operator-dev/operator/internal/execute"
+	"github.com/operator-dev/operator/internal/leader"
 	"github.com/operator-dev/operator/internal/monitor"
 	"github.com/operator-dev/operator/internal/notify"
 	"github.com/operator-dev/operator/internal/overview"
@@ -47,6 +49,7 @@ type App struct {
 	policy   *policy.Watcher  // nil: the built-in policy
 	notifier *notify.Notifier // nil: no channel configured
 	write    *pd.Client       // nil in observe mode
+	elector  *leader.Elector
 	handler  http.Handler
 	ln       net.Listener
 }
@@ -139,10 +142,19 @@ func NewWithEnv(ctx context.Context, cfg *config.Config, log *slog.Logger, env f
 		ln.Close()
 		return nil, err
 	}
+	// The election: the App's lead runs while this replica holds the lease.
+	a := &App{}
+	elector, err := leader.New(leader.Config{Holder: replicaID(cfg), TTL: time.Duration(cfg.HA.LeaseTTL), Log: log},
+		st, func(ctx context.Context) { a.lead(ctx) })
+	if err != nil {
+		st.Close()
+		ln.Close()
+		return nil, err
+	}
 	registry := map[string][]subject.ActionSpec{subj.Name(): subj.Actions()}
 	apiHandler := api.New(st, api.Options{Log: log, ReopenWithin: time.Duration(cfg.Monitor.ReopenWithin),
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), AlertMapper: subj.MapAlert,
-		Runs: st, Actions: ex, Registry: registry, Banner: o.banner, ActionsMode: cfg.Actions.Mode,
+		Runs: st, Actions: ex, Registry: registry, Banner: o.banner, ActionsMode: cfg.Actions.Mode, Election: elector.Status,
 		Overview: hist.Latest})
 	// The web console (/ui/) beside the API, on the same port and the
 	// same identities.
@@ -157,7 +169,9 @@ func NewWithEnv(ctx context.Context, cfg *config.Config, log *slog.Logger, env f
 		ln.Close()
 		return nil, err
 	}
-	return &App{cfg: cfg, log: log, store: st, monitor: mon, runner: runner, exec: ex, policy: pol, notifier: n, write: write, handler: h, ln: ln}, nil
+	*a = App{cfg: cfg, log: log, store: st, monitor: mon, runner: runner, exec: ex, policy: pol, notifier: n, write: write,
+		elector: elector, handler: h, ln: ln}
+	return a, nil
 }
 
 // observeConfig maps the configuration onto the TiKV adapter's thresholds,
@@ -218,6 +232,32 @@ func zeroAllowed(v float64) float64 {
 	return v
 }
 
+// lead is the leader's work for one term: the monitor, diagnosis and the
+// executor, under a context carrying the lease's fencing token, until the
+// term ends. Diagnosis runs beside the monitor, never in its cycle, so a
+// slow model cannot delay detection; proposals and execution run beside
+// both, so a slow PD write delays neither.
+func (a *App) lead(ctx context.Context) {
+	a.exec.BeginTerm()
+	var wg sync.WaitGroup
+	wg.Go(func() { a.monitor.Run(ctx, time.Now) })
+	wg.Go(func() { a.runner.Run(ctx) })
+	wg.Go(func() { a.runActions(ctx) })
+	wg.Wait()
+}
+
+// replicaID is ha.replica-id, or the host name: stable across restarts,
+// so a restarted single replica takes its own lease back at once.
+func replicaID(cfg *config.Config) string {
+	if cfg.HA.ReplicaID != "" {
+		return cfg.HA.ReplicaID
+	}
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return h
+	}
+	return "operator"
+}
+
 // Addr is where the API listens.
 func (a *App) Addr() string { return a.ln.Addr().String() }
 
@@ -231,34 +271,19 @@ func (a *App) Run(ctx context.Context) error {
 	go func() { errc <- srv.Serve(a.ln) }()
 	a.log.Info("operator running", "api", "http://"+a.Addr(), "pd", a.cfg.PD.Endpoint,
 		"prometheus", a.cfg.Prometheus.Endpoint, "db", a.cfg.DB.Path, "interval", time.Duration(a.cfg.Monitor.Interval).String())
-	monDone := make(chan struct{})
-	go func() {
-		defer close(monDone)
-		a.monitor.Run(ctx, time.Now)
-	}()
-	// Diagnosis runs beside the monitor, never in its cycle: a slow model
-	// cannot delay detection.
-	diagDone := make(chan struct{})
-	go func() {
-		defer close(diagDone)
-		a.runner.Run(ctx)
-	}()
-	// Proposals and execution run beside both: a slow PD write never
-	// delays detection or diagnosis.
-	execDone := make(chan struct{})
-	go func() {
-		defer close(execDone)
-		a.runActions(ctx)
-	}()
+	// Every replica serves the API; the one holding the lease also
+	// monitors, diagnoses and executes (see lead).
+	electDone := make(chan error, 1)
+	go func() { electDone <- a.elector.Run(ctx, time.Now) }()
 	var serveErr error
 	select {
 	case <-ctx.Done():
 	case serveErr = <-errc:
 		stop()
 	}
-	<-monDone
-	<-diagDone
-	<-execDone
+	if err := <-electDone; err != nil {
+		a.log.Warn("leaving the election", "err", err)
+	}
 	if a.write != nil {
 		a.write.Close()
 	}
