@@ -12,6 +12,7 @@ import (
 func (s *Server) simRoutes() {
 	s.handle("POST", "/pdsim/v1/faults", s.postFault)
 	s.handle("GET", "/pdsim/v1/status", s.getSimStatus)
+	s.handle("GET", "/pdsim/v1/requests", s.getRequests)
 }
 
 // postFault injects one fault: {"type":"kill-store","store":3}.

@@ -28,6 +28,8 @@ type Server struct {
 	listenURL string
 	sleep     func(time.Duration)
 	once      sync.Once
+	// writes logs every state-changing request PD answered.
+	writes requestLog
 }
 
 // NewServer wraps a cluster in PD's HTTP API. listenURL (e.g.
@@ -80,6 +82,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if isSimPath(req.URL.Path) {
 		s.mux.ServeHTTP(w, req)
 		return
+	}
+	if isWrite(req.Method) {
+		rec := &statusRecorder{ResponseWriter: w}
+		w = rec
+		defer func() {
+			s.writes.add(Request{At: s.c.clock.Now().UTC(), Method: req.Method, Path: req.URL.RequestURI(), Status: rec.status})
+		}()
 	}
 	s.c.mu.Lock()
 	f := s.c.faults
