@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/operator-dev/operator/internal/audit"
-	"github.com/operator-dev/operator/internal/store/sqlite"
+	"github.com/operator-dev/operator/internal/store/backend"
 )
 
 const auditLong = `Check and export the hash-chained audit log.
@@ -24,18 +24,18 @@ change the evidence. They may run while the daemon is running.`
 
 func newAuditCmd(stdout, stderr io.Writer) *cobra.Command {
 	cmd := &cobra.Command{Use: "audit", Short: "Verify or export the audit log (reads the database file directly, read-only)", Long: auditLong}
-	cmd.PersistentFlags().String("db", "", "the operator's SQLite database file (required)")
+	cmd.PersistentFlags().String("db", "", "the operator's state store: SQLite file or postgres:// URL (required)")
 
-	openLog := func(c *cobra.Command) (*sqlite.AuditReader, error) {
+	openLog := func(c *cobra.Command) (*auditLog, error) {
 		path, _ := c.Flags().GetString("db")
 		if strings.TrimSpace(path) == "" {
-			return nil, &exitError{code: 2, err: errors.New("audit: --db is required: the path of the operator's SQLite database")}
+			return nil, &exitError{code: 2, err: errors.New("audit: --db is required: the operator's SQLite database file or postgres:// URL")}
 		}
-		r, err := sqlite.OpenAuditReader(c.Context(), path)
+		l, closeLog, err := backend.AuditLog(c.Context(), path)
 		if err != nil {
 			return nil, &exitError{code: 2, err: fmt.Errorf("audit: %w", err)}
 		}
-		return r, nil
+		return &auditLog{Log: l, close: closeLog}, nil
 	}
 
 	verify := &cobra.Command{
@@ -137,3 +137,11 @@ func parseAnchor(s string) (audit.Anchor, error) {
 	}
 	return audit.Anchor{Seq: seq, Hash: hash}, nil
 }
+
+// auditLog is an audit log opened for reading, with how to release it.
+type auditLog struct {
+	audit.Log
+	close func() error
+}
+
+func (a *auditLog) Close() error { return a.close() }

@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/operator-dev/operator/internal/auth"
-	"github.com/operator-dev/operator/internal/store/sqlite"
+	"github.com/operator-dev/operator/internal/store/backend"
 )
 
 const usersLong = `Manage who may use the daemon's API.
@@ -27,8 +27,8 @@ from a flag that would show in ps.`
 
 func newUsersCmd(stdout io.Writer, env lookupEnv) *cobra.Command {
 	cmd := &cobra.Command{Use: "users", Short: "Add, list and revoke API users (works on the database file)", Long: usersLong}
-	cmd.PersistentFlags().String("db", "", "the operator's SQLite database file (default: db.path)")
-	open := func(c *cobra.Command) (*sqlite.Store, error) {
+	cmd.PersistentFlags().String("db", "", "the operator's state store: SQLite file or postgres:// URL (default: db.path)")
+	open := func(c *cobra.Command) (backend.Store, error) {
 		path, _ := c.Flags().GetString("db")
 		if strings.TrimSpace(path) == "" {
 			cfg, err := loadConfig(c, env)
@@ -37,7 +37,7 @@ func newUsersCmd(stdout io.Writer, env lookupEnv) *cobra.Command {
 			}
 			path = cfg.DB.Path
 		}
-		st, err := sqlite.Open(c.Context(), path, sqlite.Options{})
+		st, err := backend.Open(c.Context(), path, nil)
 		if err != nil {
 			return nil, &exitError{code: 2, err: fmt.Errorf("users: open %s: %w", path, err)}
 		}

@@ -12,7 +12,7 @@ import (
 	"github.com/operator-dev/operator/internal/execute"
 	"github.com/operator-dev/operator/internal/notify"
 	"github.com/operator-dev/operator/internal/policy"
-	"github.com/operator-dev/operator/internal/store/sqlite"
+	"github.com/operator-dev/operator/internal/store/backend"
 	"github.com/operator-dev/operator/internal/subject"
 	"github.com/operator-dev/operator/internal/tikv/actions"
 	"github.com/operator-dev/operator/internal/tikv/observe"
@@ -28,7 +28,7 @@ var StepHook func(step string, run action.Run)
 // newExecutor wires proposals and execution. The PD client with write
 // access exists only in execute mode: in observe mode the driver has no
 // way to change the cluster at all, not merely a rule against it.
-func newExecutor(cfg *config.Config, st *sqlite.Store, subj *observe.Subject, read *pd.Client, log *slog.Logger,
+func newExecutor(cfg *config.Config, st backend.Store, subj *observe.Subject, read *pd.Client, log *slog.Logger,
 	pol *policy.Watcher, n *notify.Notifier) (*execute.Executor, *pd.Client, error) {
 	a := cfg.Actions
 	var write *pd.Client

@@ -32,7 +32,7 @@ import (
 	"github.com/operator-dev/operator/internal/notify"
 	"github.com/operator-dev/operator/internal/overview"
 	"github.com/operator-dev/operator/internal/policy"
-	"github.com/operator-dev/operator/internal/store/sqlite"
+	"github.com/operator-dev/operator/internal/store/backend"
 	"github.com/operator-dev/operator/internal/subject"
 	"github.com/operator-dev/operator/internal/tikv/observe"
 	"github.com/operator-dev/operator/internal/tikv/pd"
@@ -42,7 +42,7 @@ import (
 type App struct {
 	cfg      *config.Config
 	log      *slog.Logger
-	store    *sqlite.Store
+	store    backend.Store
 	monitor  *monitor.Monitor
 	runner   *diagnose.Runner
 	exec     *execute.Executor
@@ -100,12 +100,12 @@ func NewWithEnv(ctx context.Context, cfg *config.Config, log *slog.Logger, env f
 	// cycle's, and a bounded window of them for the console's charts.
 	hist := overview.NewHistory(overview.DefaultSamples, overview.DefaultNodes)
 	subj.RecordOverview(hist)
-	if dir := filepath.Dir(cfg.DB.Path); dir != "" {
+	if dir := filepath.Dir(cfg.DB.Path); dir != "" && !cfg.DB.Postgres() {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("create the directory of the state store %s: %w", cfg.DB.Path, err)
 		}
 	}
-	st, err := sqlite.Open(ctx, cfg.DB.Path, sqlite.Options{Logger: log})
+	st, err := backend.Open(ctx, cfg.DB.Path, log)
 	if err != nil {
 		return nil, fmt.Errorf("open the state store: %w", err)
 	}
@@ -270,7 +270,7 @@ func (a *App) Run(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(a.ln) }()
 	a.log.Info("operator running", "api", "http://"+a.Addr(), "pd", a.cfg.PD.Endpoint,
-		"prometheus", a.cfg.Prometheus.Endpoint, "db", a.cfg.DB.Path, "interval", time.Duration(a.cfg.Monitor.Interval).String())
+		"prometheus", a.cfg.Prometheus.Endpoint, "db", backend.Describe(a.cfg.DB.Path), "replica", a.elector.Status().Holder, "interval", time.Duration(a.cfg.Monitor.Interval).String())
 	// Every replica serves the API; the one holding the lease also
 	// monitors, diagnoses and executes (see lead).
 	electDone := make(chan error, 1)

@@ -11,7 +11,7 @@ import (
 	"github.com/operator-dev/operator/internal/diagnose"
 	"github.com/operator-dev/operator/internal/diagnose/anthropic"
 	"github.com/operator-dev/operator/internal/diagnose/openai"
-	"github.com/operator-dev/operator/internal/store/sqlite"
+	"github.com/operator-dev/operator/internal/store/backend"
 	"github.com/operator-dev/operator/internal/tikv/observe"
 	"github.com/operator-dev/operator/internal/tikv/rules"
 )
@@ -20,7 +20,7 @@ import (
 // and the configured model beside it when its key is in the environment.
 // Without a key the daemon still diagnoses every ticket, with the rules
 // alone, and says so once at start.
-func newRunner(cfg *config.Config, st *sqlite.Store, subj *observe.Subject, env func(string) (string, bool),
+func newRunner(cfg *config.Config, st backend.Store, subj *observe.Subject, env func(string) (string, bool),
 	log *slog.Logger, reg prometheus.Registerer) (*diagnose.Runner, error) {
 	model, err := newModel(cfg, env, log)
 	if err != nil {
