@@ -42,13 +42,13 @@ type child struct {
 	done chan error
 }
 
-func startChild(t *testing.T, args ...string) *child {
+func startChild(t testing.TB, args ...string) *child {
 	t.Helper()
 	return startChildEnv(t, nil, args...)
 }
 
 // startChildEnv is startChild with extra environment (KEY=VALUE).
-func startChildEnv(t *testing.T, env []string, args ...string) *child {
+func startChildEnv(t testing.TB, env []string, args ...string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], append(args, "--log-format", "json")...)
 	cmd.Env = append(append(os.Environ(), "OPERATOR_E2E_MAIN=1"), env...)
@@ -99,7 +99,7 @@ func (c *child) output() string {
 }
 
 // waitLog returns the field of the first log record with the message.
-func (c *child) waitLog(t *testing.T, msg, field string) string {
+func (c *child) waitLog(t testing.TB, msg, field string) string {
 	t.Helper()
 	deadline := time.After(30 * time.Second)
 	for {
@@ -223,7 +223,7 @@ func keysOf(ts []ticket.Ticket) []string {
 // addUserCLI adds an API user to the database with `operator users add`,
 // as an SRE does on the daemon's host, and keeps the printed token in a
 // file only its owner reads.
-func addUserCLI(t *testing.T, db, name, role string) string {
+func addUserCLI(t testing.TB, db, name, role string) string {
 	t.Helper()
 	out, _, err := run(t, map[string]string{"USER": "root"}, "users", "add", name, "--role", role, "--db", db)
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-func run(t *testing.T, env map[string]string, args ...string) (string, string, error) {
+func run(t testing.TB, env map[string]string, args ...string) (string, string, error) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	cmd := newRootCmd(&out, &errb, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
