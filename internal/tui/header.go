@@ -31,6 +31,9 @@ func (m Model) viewHeader(b *strings.Builder) {
 	switch {
 	case m.infoKnown:
 		b.WriteString("actions mode: " + modeLine(m.info.ActionsMode) + "\n")
+		if r := m.info.Replica; r != nil {
+			b.WriteString(replicaLine(r.Holder, r.Leader, r.Lease.Holder) + "\n")
+		}
 	case m.loaded:
 		b.WriteString("actions mode: unknown\n")
 	}
@@ -45,4 +48,16 @@ func modeLine(mode string) string {
 		return "observe-only: approvals are refused"
 	}
 	return oneLine(mode)
+}
+
+// replicaLine says which replica this dashboard talks to and who leads:
+// approvals work on any replica, but only the leader acts.
+func replicaLine(me string, leader bool, holder string) string {
+	switch {
+	case leader:
+		return "replica " + oneLine(me) + " (leader)"
+	case holder != "":
+		return "replica " + oneLine(me) + " (standby; " + oneLine(holder) + " leads)"
+	}
+	return "replica " + oneLine(me) + " (standby; no leader yet)"
 }

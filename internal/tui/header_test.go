@@ -2,8 +2,12 @@ package tui
 
 import (
 	"errors"
+
 	"strings"
 	"testing"
+
+	"github.com/operator-dev/operator/internal/leader"
+	"github.com/operator-dev/operator/internal/store"
 )
 
 func TestHeaderShowsBannerAndActionsMode(t *testing.T) {
@@ -65,4 +69,29 @@ func TestHeaderWithoutInfo(t *testing.T) {
 	d := start(t, src)
 	d.wantScreen("actions mode: unknown", "store-down/store=4", "transfer_leader")
 	d.rejectScreen("refresh failed", "404")
+}
+
+func TestReplicaLine(t *testing.T) {
+	for _, tt := range []struct {
+		me, holder string
+		leader     bool
+		want       string
+	}{
+		{"a", "a", true, "replica a (leader)"},
+		{"b", "a", false, "replica b (standby; a leads)"},
+		{"b", "", false, "replica b (standby; no leader yet)"},
+	} {
+		if got := replicaLine(tt.me, tt.leader, tt.holder); got != tt.want {
+			t.Errorf("replicaLine(%q, %v, %q) = %q, want %q", tt.me, tt.leader, tt.holder, got, tt.want)
+		}
+	}
+}
+
+// The header says which replica the dashboard talks to and who leads.
+func TestHeaderShowsReplica(t *testing.T) {
+	src := cluster()
+	src.info.ActionsMode = "execute"
+	src.info.Replica = &leader.Status{Holder: "replica-b", Lease: store.Lease{Holder: "replica-a", Token: 3}}
+	d := start(t, src)
+	d.wantScreen("replica replica-b (standby; replica-a leads)")
 }
