@@ -2,11 +2,17 @@ package backend
 
 import (
 	"context"
-	"errors"
 	"log/slog"
+
+	"github.com/operator-dev/operator/internal/store/postgres"
 )
 
-// openPostgres is replaced when the PostgreSQL backend lands.
+var _ Store = (*postgres.Store)(nil)
+
 func openPostgres(ctx context.Context, dsn string, log *slog.Logger) (Store, error) {
-	return nil, errors.New("PostgreSQL is not supported by this build")
+	st, err := postgres.Open(ctx, dsn, postgres.Options{Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
 }

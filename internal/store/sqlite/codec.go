@@ -1,12 +1,11 @@
 package sqlite
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/operator-dev/operator/internal/store"
+	"github.com/operator-dev/operator/internal/store/sqlcodec"
 )
 
 // timeLayout is fixed-width (always six fraction digits, always "Z"), so
@@ -31,50 +30,15 @@ func decodeTime(s string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
-// encodeObject stores a map as a JSON object; nil becomes {}.
-func encodeObject[V any](m map[string]V) (string, error) {
-	if m == nil {
-		return "{}", nil
-	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		return "", fmt.Errorf("%w: encode as JSON: %w", store.ErrInvalid, err)
-	}
-	return string(b), nil
-}
+// The JSON encodings are shared with the other SQL backends (sqlcodec);
+// these names keep this package's call sites short.
 
-// encodeJSON stores any value (a struct, a slice) as JSON.
-func encodeJSON(v any) (string, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "", fmt.Errorf("%w: encode as JSON: %w", store.ErrInvalid, err)
-	}
-	return string(b), nil
-}
+func encodeObject[V any](m map[string]V) (string, error) { return sqlcodec.EncodeObject(m) }
 
-// decodeJSON reads stored JSON into v with numbers as json.Number wherever
-// v leaves the type open (map[string]any values, []any), so 64-bit IDs
-// survive exactly; typed fields decode as usual.
-func decodeJSON(s string, v any) error {
-	d := json.NewDecoder(bytes.NewReader([]byte(s)))
-	d.UseNumber()
-	return d.Decode(v)
-}
+func encodeJSON(v any) (string, error) { return sqlcodec.EncodeJSON(v) }
 
-// decodeEvidence reads a JSON object with numbers as json.Number, so 64-bit
-// IDs survive exactly.
-func decodeEvidence(s string) (map[string]any, error) {
-	m := map[string]any{}
-	if err := decodeJSON(s, &m); err != nil {
-		return nil, fmt.Errorf("decode stored JSON object: %w", err)
-	}
-	return m, nil
-}
+func decodeJSON(s string, v any) error { return sqlcodec.DecodeJSON(s, v) }
 
-func decodeLabels(s string) (map[string]string, error) {
-	m := map[string]string{}
-	if err := json.Unmarshal([]byte(s), &m); err != nil {
-		return nil, fmt.Errorf("decode stored labels: %w", err)
-	}
-	return m, nil
-}
+func decodeEvidence(s string) (map[string]any, error) { return sqlcodec.DecodeObject(s) }
+
+func decodeLabels(s string) (map[string]string, error) { return sqlcodec.DecodeLabels(s) }
