@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/operator-dev/operator/internal/pgtest"
 	"github.com/operator-dev/operator/internal/ticket"
 )
 
@@ -29,7 +30,8 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	// pgtest.Main stops the PostgreSQL server the HA and chaos tests share.
+	os.Exit(pgtest.Main(m))
 }
 
 // child is the operator binary running one command.

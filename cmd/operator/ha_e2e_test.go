@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/operator-dev/operator/internal/action"
+	"github.com/operator-dev/operator/internal/pgtest"
 	"github.com/operator-dev/operator/internal/tikv/pdsim"
 )
 
@@ -156,6 +157,13 @@ func haKillLeaderDuringDrain(t *testing.T, db string) {
 	r.sim.stop(t)
 }
 
+// The acceptance run, on PostgreSQL (the HA store: several hosts).
+func TestHAKillLeaderDuringDrain(t *testing.T) {
+	haKillLeaderDuringDrain(t, pgtest.Shared(t).NewDatabase(t))
+}
+
+// The same on one SQLite file (replicas on one host): the lease and the
+// fencing are the store's, whichever it is.
 func TestHAKillLeaderDuringDrainSQLite(t *testing.T) {
 	haKillLeaderDuringDrain(t, filepath.Join(t.TempDir(), "op.db"))
 }
