@@ -105,12 +105,22 @@ const (
 // usage is what the response cost. Only the final response is billed: the
 // API charges nothing for a request it turned away with an error.
 func usage(u anthropic.Usage, attempts int, inPrice, outPrice float64) ticket.Usage {
-	in := u.InputTokens + u.CacheCreationInputTokens + u.CacheReadInputTokens
-	inCost := float64(u.InputTokens) + cacheWriteFactor*float64(u.CacheCreationInputTokens) + cacheReadFactor*float64(u.CacheReadInputTokens)
+	input, created, read, output := tokens(u.InputTokens), tokens(u.CacheCreationInputTokens), tokens(u.CacheReadInputTokens), tokens(u.OutputTokens)
+	in := input + created + read
+	inCost := float64(input) + cacheWriteFactor*float64(created) + cacheReadFactor*float64(read)
 	return ticket.Usage{
 		InputTokens:  in,
-		OutputTokens: u.OutputTokens,
-		CostUSD:      (inCost*inPrice + float64(u.OutputTokens)*outPrice) / 1e6,
+		OutputTokens: output,
+		CostUSD:      (inCost*inPrice + float64(output)*outPrice) / 1e6,
 		Attempts:     attempts,
 	}
 }
+
+// maxReportedTokens bounds a reported token count: far above any real response,
+// low enough that sums cannot overflow.
+const maxReportedTokens = 1 << 40
+
+// tokens is a count as the API reported it, made sane: a negative count
+// (a broken server or proxy) would credit the budget, a huge one overflow
+// the sum.
+func tokens(n int64) int64 { return min(max(n, 0), maxReportedTokens) }

@@ -94,6 +94,10 @@ func (p *Provider) Diagnose(ctx context.Context, req diagnose.Request) (diagnose
 	if err != nil {
 		return fail(callError(ctx, call, err, tries.count(), tries.lastRefusal(), p.cfg.Timeout))
 	}
+	if msg == nil {
+		// The SDK decodes a 2xx body of `null` to no message and no error.
+		return fail(errors.New("the API answered a null message"))
+	}
 	if msg.Model != "" {
 		ans.Model = msg.Model
 	}

@@ -148,11 +148,13 @@ func (p *Provider) params(req diagnose.Request) (oai.ChatCompletionNewParams, er
 // usage is what the reply cost. A server that reports no usage (some
 // local ones) costs zero tokens here, not a guess.
 func (p *Provider) usage(u oai.CompletionUsage, attempts int) ticket.Usage {
+	// A negative count (a broken server) would credit the budget; a huge
+	// one is capped far above any real reply.
+	in, out := min(max(u.PromptTokens, 0), 1<<40), min(max(u.CompletionTokens, 0), 1<<40)
 	return ticket.Usage{
-		InputTokens:  u.PromptTokens,
-		OutputTokens: u.CompletionTokens,
-		CostUSD: float64(u.PromptTokens)*p.cfg.InputPricePerMTok/1e6 +
-			float64(u.CompletionTokens)*p.cfg.OutputPricePerMTok/1e6,
-		Attempts: attempts,
+		InputTokens:  in,
+		OutputTokens: out,
+		CostUSD:      float64(in)*p.cfg.InputPricePerMTok/1e6 + float64(out)*p.cfg.OutputPricePerMTok/1e6,
+		Attempts:     attempts,
 	}
 }

@@ -148,7 +148,9 @@ func (g *gathering) finishSeries(p seriesPlan, se *SeriesEvidence) {
 	se.StoreID = uint64(p.store)
 	s := se.Series[0]
 	slope, ok := leastSquaresSlope(s.Points)
-	if !ok {
+	// Finite samples can still overflow the fit (values near 1e308): JSON
+	// has no Inf, and evidence that does not encode sinks the whole context.
+	if !ok || !finite(slope) {
 		return
 	}
 	fill := round3(-slope) // available falls as the disk fills
@@ -158,6 +160,9 @@ func (g *gathering) finishSeries(p seriesPlan, se *SeriesEvidence) {
 		return
 	}
 	full := math.Round(avail / fill)
+	if !finite(full) {
+		return
+	}
 	se.SecondsToFull = &full
 	if st, ok := g.storeByID(p.store); ok && st.Status.Capacity > 0 {
 		low := defaultLowSpaceRatio
@@ -165,10 +170,13 @@ func (g *gathering) finishSeries(p seriesPlan, se *SeriesEvidence) {
 			low = g.schedule.LowSpaceRatio
 		}
 		reserve := float64(st.Status.Capacity) * (1 - low)
-		toLow := math.Round(max(avail-reserve, 0) / fill)
-		se.SecondsToLowSpace = &toLow
+		if toLow := math.Round(max(avail-reserve, 0) / fill); finite(toLow) {
+			se.SecondsToLowSpace = &toLow
+		}
 	}
 }
+
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 
 // leastSquaresSlope is the per-second slope of a line fitted to the
 // points; a line through the whole window shrugs off one odd sample.

@@ -137,6 +137,9 @@ func round3(v float64) float64 {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return 0
 	}
+	if math.Abs(v) >= 1<<53 {
+		return v // no fraction left to round, and v*1000 could overflow to Inf
+	}
 	return math.Round(v*1000) / 1000
 }
 

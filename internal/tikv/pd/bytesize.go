@@ -37,7 +37,13 @@ func (b ByteSize) String() string {
 		v /= 1024
 		i++
 	}
-	return strconv.FormatFloat(v, 'g', 4, 64) + byteUnits[i]
+	num := strconv.FormatFloat(v, 'g', 4, 64)
+	if i == len(byteUnits)-1 && num == "16" {
+		// From 15.995EiB up, rounding gives 16EiB: 2^64, which no size
+		// reaches and ParseByteSize refuses. Cut instead of rounding.
+		num = "15.99"
+	}
+	return num + byteUnits[i]
 }
 
 // MarshalJSON writes the size as PD's human string.
