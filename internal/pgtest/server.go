@@ -32,6 +32,7 @@ type Server struct {
 	exited  chan struct{} // closed when the postmaster has exited
 	waitErr error         // its exit status, once exited is closed
 	logPath string
+	acct    *account
 }
 
 // Start runs a server for one test and stops it when the test ends,
@@ -88,7 +89,7 @@ func startOnce(bin string, acct *account) (_ *Server, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("make a directory for PostgreSQL: %w", err)
 	}
-	s := &Server{bin: bin, base: base, logPath: filepath.Join(base, "postgres.log"), exited: make(chan struct{})}
+	s := &Server{bin: bin, base: base, logPath: filepath.Join(base, "postgres.log"), exited: make(chan struct{}), acct: acct}
 	defer func() {
 		if err != nil {
 			os.RemoveAll(base)
@@ -110,24 +111,9 @@ func startOnce(bin string, acct *account) (_ *Server, err error) {
 	if s.port, err = freePort(); err != nil {
 		return nil, fmt.Errorf("find a free port: %w", err)
 	}
-	logf, err := os.Create(s.logPath)
-	if err != nil {
-		return nil, fmt.Errorf("create PostgreSQL log: %w", err)
+	if err := s.launch(); err != nil {
+		return nil, err
 	}
-	defer logf.Close() // the child holds its own descriptor
-	s.cmd = exec.Command(filepath.Join(bin, "postgres"), "-D", s.dataDir(),
-		"-h", "127.0.0.1", "-p", fmt.Sprint(s.port), "-k", sock,
-		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-		"-c", "max_connections=300", "-c", "shared_buffers=32MB", "-c", "log_min_messages=warning")
-	s.cmd.Stdout, s.cmd.Stderr = logf, logf
-	s.cmd.SysProcAttr = acct.sysProcAttr()
-	if err := s.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start postgres: %w", err)
-	}
-	go func() {
-		s.waitErr = s.cmd.Wait()
-		close(s.exited)
-	}()
 	if err := s.waitReady(30 * time.Second); err != nil {
 		s.Stop() //nolint:errcheck // the readiness error is the one to report
 		return nil, fmt.Errorf("%w\n%s", err, s.Log())
@@ -137,6 +123,57 @@ func startOnce(bin string, acct *account) (_ *Server, err error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// launch starts the postmaster on the initialized data directory, its
+// output appended to the log.
+func (s *Server) launch() error {
+	logf, err := os.OpenFile(s.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return fmt.Errorf("open PostgreSQL log: %w", err)
+	}
+	defer logf.Close() // the child holds its own descriptor
+	s.exited = make(chan struct{})
+	s.cmd = exec.Command(filepath.Join(s.bin, "postgres"), "-D", s.dataDir(),
+		"-h", "127.0.0.1", "-p", fmt.Sprint(s.port), "-k", s.SocketDir(),
+		// fsync off: nothing here must survive the host crashing. Commits
+		// still reach the kernel before they are acknowledged
+		// (synchronous_commit on, a write without the fsync), so a killed
+		// or restarted server loses no committed transaction: Restart
+		// depends on it.
+		"-c", "fsync=off", "-c", "synchronous_commit=on", "-c", "full_page_writes=off",
+		"-c", "max_connections=300", "-c", "shared_buffers=32MB", "-c", "log_min_messages=warning")
+	s.cmd.Stdout, s.cmd.Stderr = logf, logf
+	s.cmd.SysProcAttr = s.acct.sysProcAttr()
+	if err := s.cmd.Start(); err != nil {
+		return fmt.Errorf("start postgres: %w", err)
+	}
+	exited := s.exited
+	go func() {
+		s.waitErr = s.cmd.Wait()
+		close(exited)
+	}()
+	return nil
+}
+
+// Restart stops the server the hard way (SIGQUIT: every backend exits at
+// once, open transactions are lost, as when the host or the process dies)
+// and starts it again on the same data, port and socket: what a client
+// sees when its database restarts under it.
+func (s *Server) Restart() error {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return errors.New("pgtest: restart a server that is not running")
+	}
+	s.cmd.Process.Signal(syscall.SIGQUIT) //nolint:errcheck // exited is what is waited on
+	select {
+	case <-s.exited:
+	case <-time.After(30 * time.Second):
+		return errors.New("pgtest: postgres did not exit within 30s of SIGQUIT")
+	}
+	if err := s.launch(); err != nil {
+		return err
+	}
+	return s.waitReady(30 * time.Second)
 }
 
 func (s *Server) serverVersion() (int, error) {
