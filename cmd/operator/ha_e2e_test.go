@@ -109,8 +109,15 @@ func (r *haRig) writes(match func(pdsim.Request) bool) []pdsim.Request {
 // the lease, finds the run in flight, observes it (never resubmits) and
 // finishes it: PD saw exactly one state change of the store.
 func haKillLeaderDuringDrain(t *testing.T, db string) {
+	haKillLeaderAt(t, db, "submitted", 1, action.Completed, "verified")
+}
+
+// haKillLeaderAt kills the leader at step of the drain and checks the
+// other replica's verdict: PD saw writes state changes of the store, and
+// the run ended in state with an outcome starting with outcome.
+func haKillLeaderAt(t *testing.T, db, step string, writes int, state action.State, outcome string) {
 	r := newHARig(t, db)
-	a, _ := r.replica("replica-a", "submitted")
+	a, _ := r.replica("replica-a", step)
 	a.waitLog(t, "leader: this replica leads", "replica")
 	b, serverB := r.replica("replica-b", "")
 
@@ -126,25 +133,25 @@ func haKillLeaderDuringDrain(t *testing.T, db string) {
 	case err := <-a.done:
 		a.done <- err
 		if !strings.Contains(fmt.Sprint(err), "killed") {
-			t.Fatalf("replica-a ended with %v, want killed at the submitted step", err)
+			t.Fatalf("replica-a ended with %v, want killed at the %s step", err, step)
 		}
 	case <-time.After(2 * time.Minute):
-		t.Fatal("replica-a did not crash after submitting the drain")
+		t.Fatalf("replica-a did not crash at the %s step of the drain", step)
 	}
 	b.waitLog(t, "leader: this replica leads", "replica")
 	done := r.waitRun(serverB, "completed after failover", 2*time.Minute, func(run action.Run) bool {
 		return run.ID == p.ID && run.State.Terminal()
 	})
-	if done.State != action.Completed || !strings.HasPrefix(done.Outcome, "verified") {
-		t.Fatalf("run %d ended %s: %s", done.ID, done.State, done.Outcome)
+	if done.State != state || !strings.HasPrefix(done.Outcome, outcome) {
+		t.Fatalf("run %d ended %s: %s; want %s: %s...", done.ID, done.State, done.Outcome, state, outcome)
 	}
 	// A drain is DELETE /store/3 (pd-ctl store delete), which PD answers
 	// by making the store Offline; setting its state is the other way.
 	storeState := func(w pdsim.Request) bool {
 		return w.Path == "/pd/api/v1/store/3" || strings.HasPrefix(w.Path, "/pd/api/v1/store/3/state")
 	}
-	if ws := r.writes(storeState); len(ws) != 1 {
-		t.Fatalf("PD changed store 3's state %d times, want exactly once: %+v", len(ws), ws)
+	if ws := r.writes(storeState); len(ws) != writes {
+		t.Fatalf("PD changed store 3's state %d times, want %d: %+v", len(ws), writes, ws)
 	}
 	if !strings.Contains(b.output(), "never resubmitting") {
 		t.Errorf("replica-b did not say it found the run in flight:\n%s", b.output())

@@ -98,6 +98,12 @@ func open(ctx context.Context, cfg *pgxpool.Config, opts Options) (*Store, error
 	// The audit walk holds one connection while its callback may use
 	// another; a pool of one would deadlock.
 	cfg.MaxConns = max(cfg.MaxConns, 2)
+	// A connection idle for a moment is checked before use: after the
+	// server restarted, or a failover moved it, every idle connection is
+	// dead, and a request should get a fresh one rather than an error.
+	// (pgx's own default waits a second; the daemon reuses connections
+	// well within that.)
+	cfg.ShouldPing = func(_ context.Context, p pgxpool.ShouldPingParams) bool { return p.IdleDuration > 100*time.Millisecond }
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect: %w", err)

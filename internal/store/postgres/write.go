@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
+	"syscall"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -40,6 +44,12 @@ func (s *Store) writeRetrying(ctx context.Context, what string, again func(error
 			return nil
 		case code == codeSerializationFailure || code == codeDeadlockDetected || again(err):
 			continue
+		case errors.Is(err, errLostBeforeCommit):
+			// The connection died before COMMIT was sent: the server
+			// rolled the transaction back, so it is run again on a fresh
+			// connection; the pool's other connections died with it.
+			s.pool.Reset()
+			continue
 		}
 		break
 	}
@@ -49,21 +59,59 @@ func (s *Store) writeRetrying(ctx context.Context, what string, again func(error
 func (s *Store) attempt(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
-		return fmt.Errorf("begin: %w", classify(err))
+		return fmt.Errorf("begin: %w", lostBeforeCommit(classify(err)))
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // no-op after Commit
 	// A leader's write carries its lease's fencing token: refused here,
 	// before anything is written, once another replica took the lease.
 	if err := checkFence(ctx, tx); err != nil {
-		return err
+		return lostBeforeCommit(err)
 	}
 	if err := fn(tx); err != nil {
-		return err
+		return lostBeforeCommit(err)
 	}
 	if err := tx.Commit(ctx); err != nil {
+		// Lost during COMMIT, the transaction may or may not have
+		// committed: never run again here. The caller re-reads (run
+		// versions make a repeated move fail, not happen twice).
+		if lostConnection(err) {
+			s.pool.Reset()
+		}
 		return fmt.Errorf("commit: %w", classify(err))
 	}
 	return nil
+}
+
+// errLostBeforeCommit marks a transaction whose connection died before
+// COMMIT was sent.
+var errLostBeforeCommit = errors.New("the connection to PostgreSQL was lost before commit; nothing was committed")
+
+func lostBeforeCommit(err error) error {
+	if !lostConnection(err) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", errLostBeforeCommit, err)
+}
+
+// lostConnection reports whether err says the connection to the server
+// is gone (the server restarted or shut down, the network broke), as
+// opposed to the server refusing the statement.
+func lostConnection(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	switch code := sqlState(err); {
+	case code == "57P01" || code == "57P02" || code == "57P03": // admin/crash shutdown, cannot connect now
+		return true
+	case len(code) == 5 && code[:2] == "08": // connection exception
+		return true
+	case code != "":
+		return false
+	}
+	var ne net.Error
+	return pgconn.SafeToRetry(err) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, net.ErrClosed) ||
+		errors.As(err, &ne) || strings.Contains(err.Error(), "conn closed")
 }
 
 // Advisory lock keys: PostgreSQL's two-int form, (space, key), so the
