@@ -37,13 +37,19 @@ func buildOperator(ctx context.Context, dir string) (string, error) {
 // daemon is a running `operator run`.
 type daemon struct {
 	*process
-	api string // http://127.0.0.1:PORT
+	api   string // http://127.0.0.1:PORT
+	token string // a viewer's, for the API
 }
 
 // startDaemon runs `operator run` against pdURL with extra flags and waits
 // for its API address in its JSON log.
 func startDaemon(ctx context.Context, bin, dir, name, pdURL string, extra ...string) (*daemon, error) {
-	args := append([]string{"run", "--pd-endpoint", pdURL, "--db-path", filepath.Join(dir, name+".db"),
+	db := filepath.Join(dir, name+".db")
+	token, err := addViewer(ctx, bin, db)
+	if err != nil {
+		return nil, err
+	}
+	args := append([]string{"run", "--pd-endpoint", pdURL, "--db-path", db,
 		"--api-listen", "127.0.0.1:0", "--log-format", "json"}, extra...)
 	p, err := startProcess("operator", filepath.Join(dir, name+".log"), bin, args...)
 	if err != nil {
@@ -53,7 +59,7 @@ func startDaemon(ctx context.Context, bin, dir, name, pdURL string, extra ...str
 	for {
 		b, _ := os.ReadFile(p.logPath)
 		if api, ok := parseAPIAddr(b); ok {
-			return &daemon{process: p, api: api}, nil
+			return &daemon{process: p, api: api, token: token}, nil
 		}
 		if p.exited() {
 			return nil, p.failed("exited before serving", p.err)
@@ -69,6 +75,21 @@ func startDaemon(ctx context.Context, bin, dir, name, pdURL string, extra ...str
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// addViewer adds the harness's API user to the daemon's database, the way
+// an operator would (`operator users add`), and returns its token.
+func addViewer(ctx context.Context, bin, db string) (string, error) {
+	out, err := exec.CommandContext(ctx, bin, "users", "add", "bench", "--role", "viewer", "--db", db).CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("operator users add: %w\n%s", err, out)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "optk_") {
+			return strings.TrimSpace(line), nil
+		}
+	}
+	return "", fmt.Errorf("operator users add printed no token:\n%s", out)
 }
 
 // parseAPIAddr finds the API URL in the daemon's JSON log: the "api"
@@ -101,7 +122,7 @@ type apiTicket struct {
 }
 
 func (d *daemon) tickets(ctx context.Context) ([]apiTicket, error) {
-	body, err := getBody(ctx, d.api+"/api/v1/tickets")
+	body, err := getBody(ctx, d.api+"/api/v1/tickets", d.token)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +140,7 @@ type cycleStats struct {
 }
 
 func (d *daemon) cycles(ctx context.Context) (cycleStats, error) {
-	body, err := getBody(ctx, d.api+"/metrics")
+	body, err := getBody(ctx, d.api+"/metrics", "")
 	if err != nil {
 		return cycleStats{}, err
 	}
@@ -241,12 +262,15 @@ func parseStatCPU(stat []byte) (int64, error) {
 	return utime + stime, nil
 }
 
-func getBody(ctx context.Context, url string) ([]byte, error) {
+func getBody(ctx context.Context, url, token string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -112,7 +112,9 @@ func measureFootprint(ctx context.Context, o options, bin, dir string, n int, ki
 		return fp, err
 	}
 	for _, t := range ts {
-		if t.State == "open" {
+		// Active: the rules diagnose a ticket within seconds, which
+		// moves it from open to diagnosed.
+		if t.State == "open" || t.State == "diagnosed" {
 			fp.OpenTickets++
 		}
 	}
