@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"path"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -16,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/operator-dev/operator/internal/store"
+	schema "github.com/operator-dev/operator/internal/store/migration"
 )
 
 // Migrations are numbered SQL files, the same set as the sqlite backend's
@@ -29,42 +27,9 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-type migration struct {
-	version int
-	name    string // file name without number and extension: "tickets"
-	sql     string
-}
+type migration = schema.Migration
 
-var migrationName = regexp.MustCompile(`^(\d{4})_([a-z0-9_]+)\.sql$`)
-
-// loadMigrations reads dir in fsys and checks the files are numbered 1, 2,
-// 3... without gaps or duplicates.
-func loadMigrations(fsys fs.FS, dir string) ([]migration, error) {
-	entries, err := fs.ReadDir(fsys, dir)
-	if err != nil {
-		return nil, fmt.Errorf("read migrations: %w", err)
-	}
-	var out []migration
-	for _, e := range entries { // ReadDir sorts by name
-		m := migrationName.FindStringSubmatch(e.Name())
-		if m == nil {
-			return nil, fmt.Errorf("migration file %q is not named NNNN_name.sql", e.Name())
-		}
-		v, _ := strconv.Atoi(m[1])
-		if v != len(out)+1 {
-			return nil, fmt.Errorf("migration %q has number %d, want %d (numbers start at 1 without gaps)", e.Name(), v, len(out)+1)
-		}
-		body, err := fs.ReadFile(fsys, path.Join(dir, e.Name()))
-		if err != nil {
-			return nil, fmt.Errorf("read migration %s: %w", e.Name(), err)
-		}
-		out = append(out, migration{version: v, name: m[2], sql: string(body)})
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("no migrations in %s", dir)
-	}
-	return out, nil
-}
+func loadMigrations(fsys fs.FS, dir string) ([]migration, error) { return schema.Load(fsys, dir) }
 
 // migrator brings a database up to the latest known schema.
 type migrator struct {
@@ -87,7 +52,7 @@ func (m migrator) run(ctx context.Context) (int, error) {
 		if applied == nil {
 			return version, nil
 		}
-		m.logger.InfoContext(ctx, "applied database migration", "version", applied.version, "name", applied.name)
+		m.logger.InfoContext(ctx, "applied database migration", "version", applied.Version, "name", applied.Name)
 	}
 }
 
@@ -116,21 +81,21 @@ func (m migrator) step(ctx context.Context) (version int, applied *migration, er
 	next := m.ms[version]
 	// No arguments: pgx sends it as a simple query, so a file may hold
 	// several statements.
-	if _, err := tx.Exec(ctx, next.sql); err != nil {
-		return version, nil, fmt.Errorf("apply migration %d (%s): %w", next.version, next.name, classify(err))
+	if _, err := tx.Exec(ctx, next.SQL); err != nil {
+		return version, nil, fmt.Errorf("apply migration %d (%s): %w", next.Version, next.Name, classify(err))
 	}
 	at, err := encodeTime(m.now())
 	if err != nil {
 		return version, nil, err
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
-		next.version, next.name, at); err != nil {
-		return version, nil, fmt.Errorf("record migration %d: %w", next.version, classify(err))
+		next.Version, next.Name, at); err != nil {
+		return version, nil, fmt.Errorf("record migration %d: %w", next.Version, classify(err))
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return version, nil, fmt.Errorf("commit migration %d (%s): %w", next.version, next.name, classify(err))
+		return version, nil, fmt.Errorf("commit migration %d (%s): %w", next.Version, next.Name, classify(err))
 	}
-	return next.version, &next, nil
+	return next.Version, &next, nil
 }
 
 // currentVersion reads the schema version, creating the bookkeeping table

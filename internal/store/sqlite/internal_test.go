@@ -101,7 +101,7 @@ func TestLoadMigrations(t *testing.T) {
 			}
 			var got []string
 			for _, m := range ms {
-				got = append(got, strconv.Itoa(m.version)+" "+m.name+" "+m.sql)
+				got = append(got, strconv.Itoa(m.Version)+" "+m.Name+" "+m.SQL)
 			}
 			if strings.Join(got, "|") != strings.Join(tc.want, "|") {
 				t.Fatalf("loadMigrations = %q, want %q", got, tc.want)
@@ -119,8 +119,8 @@ func TestShippedMigrationsAreNotDestructive(t *testing.T) {
 	}
 	destructive := regexp.MustCompile(`(?i)\bDROP\s+(TABLE|COLUMN|INDEX|VIEW|TRIGGER)\b|\bDELETE\s+FROM\b|\bTRUNCATE\b|\bUPDATE\s+\w+\s+SET\b|\bRENAME\b`)
 	for _, m := range ms {
-		if loc := destructive.FindString(m.sql); loc != "" {
-			t.Errorf("migration %d (%s) contains %q", m.version, m.name, loc)
+		if loc := destructive.FindString(m.SQL); loc != "" {
+			t.Errorf("migration %d (%s) contains %q", m.Version, m.Name, loc)
 		}
 	}
 }
@@ -134,8 +134,8 @@ func TestFailedMigrationRollsBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	broken := append(ms, migration{version: len(ms) + 1, name: "broken",
-		sql: `CREATE TABLE half_done (id INTEGER); INSERT INTO no_such_table VALUES (1);`})
+	broken := append(ms, migration{Version: len(ms) + 1, Name: "broken",
+		SQL: `CREATE TABLE half_done (id INTEGER); INSERT INTO no_such_table VALUES (1);`})
 	m := migrator{db: s.w, ms: broken, now: time.Now, logger: Options{}.withDefaults().Logger}
 	if _, err := m.run(ctx); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("apply migration %d (broken)", len(ms)+1)) {
 		t.Fatalf("run = %v, want the broken migration's error", err)

@@ -7,13 +7,11 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"path"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/operator-dev/operator/internal/store"
+	schema "github.com/operator-dev/operator/internal/store/migration"
 )
 
 // Migrations are numbered SQL files, applied in order, each in its own
@@ -25,42 +23,9 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-type migration struct {
-	version int
-	name    string // file name without number and extension: "tickets"
-	sql     string
-}
+type migration = schema.Migration
 
-var migrationName = regexp.MustCompile(`^(\d{4})_([a-z0-9_]+)\.sql$`)
-
-// loadMigrations reads dir in fsys and checks the files are numbered 1, 2,
-// 3... without gaps or duplicates.
-func loadMigrations(fsys fs.FS, dir string) ([]migration, error) {
-	entries, err := fs.ReadDir(fsys, dir)
-	if err != nil {
-		return nil, fmt.Errorf("read migrations: %w", err)
-	}
-	var out []migration
-	for _, e := range entries { // ReadDir sorts by name
-		m := migrationName.FindStringSubmatch(e.Name())
-		if m == nil {
-			return nil, fmt.Errorf("migration file %q is not named NNNN_name.sql", e.Name())
-		}
-		v, _ := strconv.Atoi(m[1])
-		if v != len(out)+1 {
-			return nil, fmt.Errorf("migration %q has number %d, want %d (numbers start at 1 without gaps)", e.Name(), v, len(out)+1)
-		}
-		body, err := fs.ReadFile(fsys, path.Join(dir, e.Name()))
-		if err != nil {
-			return nil, fmt.Errorf("read migration %s: %w", e.Name(), err)
-		}
-		out = append(out, migration{version: v, name: m[2], sql: string(body)})
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("no migrations in %s", dir)
-	}
-	return out, nil
-}
+func loadMigrations(fsys fs.FS, dir string) ([]migration, error) { return schema.Load(fsys, dir) }
 
 // migrator brings a database up to the latest known schema.
 type migrator struct {
@@ -82,7 +47,7 @@ func (m migrator) run(ctx context.Context) (int, error) {
 		if applied == nil {
 			return version, nil
 		}
-		m.logger.InfoContext(ctx, "applied database migration", "version", applied.version, "name", applied.name)
+		m.logger.InfoContext(ctx, "applied database migration", "version", applied.Version, "name", applied.Name)
 	}
 }
 
@@ -106,21 +71,21 @@ func (m migrator) step(ctx context.Context) (version int, applied *migration, er
 		return version, nil, nil
 	}
 	next := m.ms[version]
-	if _, err := tx.ExecContext(ctx, next.sql); err != nil {
-		return version, nil, fmt.Errorf("apply migration %d (%s): %w", next.version, next.name, classify(err))
+	if _, err := tx.ExecContext(ctx, next.SQL); err != nil {
+		return version, nil, fmt.Errorf("apply migration %d (%s): %w", next.Version, next.Name, classify(err))
 	}
 	at, err := encodeTime(m.now())
 	if err != nil {
 		return version, nil, err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-		next.version, next.name, at); err != nil {
-		return version, nil, fmt.Errorf("record migration %d: %w", next.version, classify(err))
+		next.Version, next.Name, at); err != nil {
+		return version, nil, fmt.Errorf("record migration %d: %w", next.Version, classify(err))
 	}
 	if err := tx.Commit(); err != nil {
-		return version, nil, fmt.Errorf("commit migration %d (%s): %w", next.version, next.name, classify(err))
+		return version, nil, fmt.Errorf("commit migration %d (%s): %w", next.Version, next.Name, classify(err))
 	}
-	return next.version, &next, nil
+	return next.Version, &next, nil
 }
 
 // currentVersion reads the schema version, creating the bookkeeping table in
