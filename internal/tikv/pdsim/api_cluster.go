@@ -1,6 +1,7 @@
 package pdsim
 
 import (
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -22,8 +23,9 @@ type memberJSON struct {
 	GitHash       string   `json:"git_hash,omitempty"`
 }
 
-func (s *Server) member(full bool) memberJSON {
-	m := memberJSON{Name: "pd1", MemberID: s.c.memberID, PeerURLs: []string{s.peerURL()}, ClientURLs: []string{s.listenURL}}
+// member is PD member i (0-based): pd1, pd2, pd3 (see fault_leader.go).
+func (s *Server) member(i int, full bool) memberJSON {
+	m := memberJSON{Name: fmt.Sprintf("pd%d", i+1), MemberID: s.c.memberID + uint64(i), PeerURLs: []string{s.peerURL()}, ClientURLs: []string{s.listenURL}}
 	if full {
 		m.DeployPath, m.BinaryVersion, m.GitHash = "/pdsim", pdVersion, "0000000000000000000000000000000000000000"
 	}
@@ -43,7 +45,10 @@ func (s *Server) clusterRoutes() {
 	s.handle("GET", "/pd/ping", ping)
 	s.handle("GET", "/health", s.etcdHealth)
 	s.handle("GET", "/pd/api/v1/members", s.getMembers)
-	s.handle("GET", "/pd/api/v1/leader", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, s.member(false)) })
+	s.handle("GET", "/pd/api/v1/leader", func(w http.ResponseWriter, r *http.Request) {
+		_, leader := s.c.pdView()
+		writeJSON(w, 200, s.member(leader, false))
+	})
 	s.handle("GET", "/pd/api/v1/version", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, map[string]string{"version": pdVersion, "build_time": "", "hash": "", "branch": ""})
 	})
@@ -118,16 +123,26 @@ type healthJSON struct {
 // getHealth is about PD members, not stores: it stays healthy whatever the
 // stores do.
 func (s *Server) getHealth(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, 200, []healthJSON{{Name: "pd1", MemberID: s.c.memberID, ClientURLs: []string{s.listenURL}, Health: true}})
+	n, _ := s.c.pdView()
+	out := make([]healthJSON, n)
+	for i := range out {
+		m := s.member(i, false)
+		out[i] = healthJSON{Name: m.Name, MemberID: m.MemberID, ClientURLs: m.ClientURLs, Health: true}
+	}
+	writeJSON(w, 200, out)
 }
 
 func (s *Server) getMembers(w http.ResponseWriter, r *http.Request) {
-	m := s.member(true)
+	n, leader := s.c.pdView()
+	members := make([]memberJSON, n)
+	for i := range members {
+		members[i] = s.member(i, true)
+	}
 	writeJSON(w, 200, map[string]any{
 		"header":      map[string]uint64{"cluster_id": s.c.clusterID},
-		"members":     []memberJSON{m},
-		"leader":      m,
-		"etcd_leader": m,
+		"members":     members,
+		"leader":      members[leader],
+		"etcd_leader": members[leader],
 	})
 }
 

@@ -2,6 +2,7 @@ package pdsim
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -41,6 +42,7 @@ type ScaledClock struct {
 	simStart  time.Time
 	speed     float64
 	wall      func() time.Time
+	jumped    atomic.Int64 // nanoseconds of clock-jump faults (fault_clock.go)
 }
 
 // NewScaledClock starts a simulated clock at the current wall time.
@@ -55,5 +57,5 @@ func NewScaledClock(speed float64) *ScaledClock {
 // Now returns the simulated time.
 func (c *ScaledClock) Now() time.Time {
 	elapsed := c.wall().Sub(c.realStart)
-	return c.simStart.Add(time.Duration(float64(elapsed) * c.speed))
+	return c.simStart.Add(time.Duration(float64(elapsed)*c.speed) + time.Duration(c.jumped.Load()))
 }

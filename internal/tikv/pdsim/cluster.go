@@ -112,6 +112,7 @@ type Cluster struct {
 	ops     operators
 	created createdCount // accepted POST /operators, for /pdsim/v1/status
 	faults  faultState
+	pd      pdMembers             // PD's members and which leads (fault_leader.go)
 	flows   map[RegionID]struct{} // regions with injected traffic
 	maint   *maintenanceTask
 	history []event // scenario timeline still to run

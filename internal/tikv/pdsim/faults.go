@@ -11,8 +11,8 @@ import (
 type Fault struct {
 	// Type is one of: kill-store, restore-store, slow-store, fill-disk,
 	// hotspot, leader-imbalance, lose-peers, down-peer, pending-peer,
-	// add-store, pd-errors, pd-slow, pd-truncate, clear-pd-faults,
-	// clear-hotspot.
+	// add-store, pd-errors, pd-slow, pd-truncate, pd-leader-change,
+	// clear-pd-faults, clear-hotspot, clock-jump.
 	Type  string `json:"type" yaml:"type"`
 	Store uint64 `json:"store,omitempty" yaml:"store,omitempty"`
 	// Region selects one region (hotspot, lose-peers, down-peer, pending-peer).
@@ -34,6 +34,8 @@ type Fault struct {
 	Fraction float64 `json:"fraction,omitempty" yaml:"fraction,omitempty"`
 	// Status: pd-errors HTTP status (default 500).
 	Status int `json:"status,omitempty" yaml:"status,omitempty"`
+	// By: clock-jump, how far PD's wall clock steps forward ("90s").
+	By string `json:"by,omitempty" yaml:"by,omitempty"`
 }
 
 // faultState holds the PD-level faults the HTTP layer applies.
@@ -115,8 +117,13 @@ func (c *Cluster) inject(f Fault) error {
 	case "clear-pd-faults":
 		c.faults = faultState{}
 		return nil
+	case "pd-leader-change":
+		c.changeLeader()
+		return nil
+	case "clock-jump":
+		return c.jumpClock(f)
 	}
-	return fmt.Errorf("unknown fault type %q (want one of kill-store, restore-store, slow-store, fill-disk, hotspot, leader-imbalance, lose-peers, down-peer, pending-peer, add-store, pd-errors, pd-slow, pd-truncate, clear-pd-faults, clear-hotspot)", f.Type)
+	return fmt.Errorf("unknown fault type %q (want one of kill-store, restore-store, slow-store, fill-disk, hotspot, leader-imbalance, lose-peers, down-peer, pending-peer, add-store, pd-errors, pd-slow, pd-truncate, pd-leader-change, clear-pd-faults, clear-hotspot, clock-jump)", f.Type)
 }
 
 func (c *Cluster) injectStore(s *Store, f Fault) error {
