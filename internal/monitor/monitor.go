@@ -103,6 +103,12 @@ func (m *Monitor) Eval(ctx context.Context, now time.Time) (Report, error) {
 		rep.Violations = append(rep.Violations, vs...)
 	}
 
+	// The store's writes get their own time: a PD so slow that it used up
+	// the cycle's budget must not also stop the monitor recording that
+	// PD is unreachable. WithoutCancel keeps the context's values (a
+	// leader's fencing token).
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), max(m.cfg.Interval, minWriteBudget))
+	defer cancel()
 	seen := map[string]bool{}
 	for _, v := range rep.Violations {
 		key := v.Key()
@@ -124,6 +130,10 @@ func (m *Monitor) Eval(ctx context.Context, now time.Time) (Report, error) {
 	}
 	return rep, nil
 }
+
+// minWriteBudget is the least time a cycle's store writes get, however
+// short the interval.
+const minWriteBudget = 5 * time.Second
 
 func needsFailed(inv subject.Invariant, failed map[string]bool) bool {
 	for _, n := range inv.Needs() {

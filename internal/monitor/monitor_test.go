@@ -3,6 +3,7 @@ package monitor
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,6 +25,9 @@ type scripted struct {
 	observe   error
 	checkErr  error
 	latencyHi bool
+	// stall makes Observe wait for its context's end, as a PD that stops
+	// answering does.
+	stall bool
 	// latencyHold is the latency invariant's own hold-down.
 	latencyHold time.Duration
 }
@@ -37,6 +41,10 @@ func (s *scripted) Invariants() []subject.Invariant {
 func (s *scripted) Observe(ctx context.Context, now time.Time) (*subject.Snapshot, error) {
 	if s.observe != nil {
 		return nil, s.observe
+	}
+	if s.stall {
+		<-ctx.Done()
+		return nil, fmt.Errorf("read PD: %w", ctx.Err())
 	}
 	snap := &subject.Snapshot{Time: now}
 	for _, name := range []string{"pd", "prometheus"} {
@@ -379,5 +387,22 @@ func TestOpeningFoldsAlertTickets(t *testing.T) {
 	// Repeats of the monitor's problem fold nothing more.
 	if rep := r.cycle(10 * time.Second); len(rep.Resolved) != 0 {
 		t.Errorf("repeat resolved %v", rep.Resolved)
+	}
+}
+
+// A PD that does not answer uses up the cycle's whole budget; the cycle
+// still records that, in a ticket, with time of its own for the store.
+func TestStalledSubjectStillRecordsItsTicket(t *testing.T) {
+	r := newRig(t, Config{Interval: time.Second})
+	r.subj.stall = true
+	ctx, cancel := context.WithDeadline(context.Background(), time.Unix(0, 0)) // already spent
+	defer cancel()
+	r.now = r.now.Add(time.Second)
+	if _, err := r.mon.Eval(ctx, r.now); err != nil {
+		t.Fatalf("a cycle whose subject stalled failed in the store: %v", err)
+	}
+	ts := r.tickets(ticket.Open)
+	if len(ts) != 1 || ts[0].Invariant != SourceInvariant {
+		t.Fatalf("open tickets after a stalled cycle: %+v, want the source-unavailable one", ts)
 	}
 }
