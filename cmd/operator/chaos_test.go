@@ -105,12 +105,6 @@ func TestChaosPDTruncatedBodies(t *testing.T) {
 // holds the lock, right before it submits (the new leader has no records
 // of earlier operators): the split goes to the new leader, once, and is
 // verified.
-//
-// A leader change after PD's operator finished and before the executor
-// looked at it is not here: the daemon then says "did not run" of a split
-// that ran (PD's records are gone and it trusts their absence); see the
-// chaos suite's report. c.faultAt("submitted", ...) with
-// envFaultAfterOp=49 reproduces it.
 func TestChaosPDLeaderChange(t *testing.T) {
 	t.Parallel()
 	c := newChaosRig(t, 30)
@@ -121,6 +115,25 @@ func TestChaosPDLeaderChange(t *testing.T) {
 	c.op.waitLog(t, "chaos: fault injected", "fault")
 	if done := c.complete(p.ID, 90*time.Second); done.ID != p.ID || done.State != action.Completed {
 		t.Errorf("run %d ended %s %q, want the first, %d, verified", done.ID, done.State, done.Outcome, p.ID)
+	}
+	c.check(p.TicketID)
+}
+
+// PD's leader changes after our operator finished and before the executor
+// looked at it: the new leader has no record of it. The daemon must not
+// call the split "did not run" (it ran: the intent records PD's leader,
+// and records under another leader prove nothing); it judges by the
+// effect, and PD saw one operator.
+func TestChaosPDLeaderChangeAfterTheOperator(t *testing.T) {
+	t.Parallel()
+	c := newChaosRig(t, 30)
+	c.start(append(c.faultAt("submitted", pdsim.Fault{Type: "pd-leader-change"}), envFaultAfterOp+"=49"))
+	p := c.proposal()
+	c.approve(p.ID)
+	c.op.waitLog(t, "chaos: fault injected", "fault")
+	done := c.complete(p.ID, 90*time.Second)
+	if done.ID == p.ID && strings.HasPrefix(done.Outcome, "did not run") {
+		t.Fatalf("a split that ran was judged not run after PD's leader changed: %s", done.Outcome)
 	}
 	c.check(p.TicketID)
 }

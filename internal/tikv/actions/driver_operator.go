@@ -56,6 +56,10 @@ type opWatch struct {
 	ToStoreID      uint64 `json:"to_store_id,omitempty"`
 	Policy         string `json:"policy,omitempty"`
 	Key            string `json:"key,omitempty"`
+	// PDLeader is PD's leader when the intent was recorded. PD keeps its
+	// operator records in the leader's memory: under another leader an
+	// absent record proves nothing.
+	PDLeader string `json:"pd_leader,omitempty"`
 }
 
 // request builds the POST /operators body from the validated parameters.
@@ -109,7 +113,7 @@ func (f operatorFamily) plan(ctx context.Context, p runParams) (action.Intent, e
 	}
 	w := opWatch{Kind: "operator", Operator: req.Name(), Desc: operatorDesc[p.action], RegionID: uint64(p.region),
 		TargetRegionID: uint64(p.target), StoreID: uint64(p.store), FromStoreID: uint64(p.from), ToStoreID: uint64(p.to),
-		Policy: p.policy, Key: p.key}
+		Policy: p.policy, Key: p.key, PDLeader: f.d.pdLeader(ctx)}
 	in := action.Intent{
 		Call:   fmt.Sprintf("POST /operators %s region %d: %s", req.Name(), p.region, req),
 		Watch:  jsonValue(w).(map[string]any),
@@ -236,7 +240,7 @@ func (f operatorFamily) observe(ctx context.Context, p runParams, in action.Inte
 		return f.judge(ctx, w, in, ended)
 	}
 	age := f.d.ageOf(in)
-	if age < f.d.opts.RecordRetention && len(foreign) == 0 {
+	if age < f.d.opts.RecordRetention && len(foreign) == 0 && f.d.sameLeader(ctx, w.PDLeader) {
 		// PD records every finished operator for RecordRetention and only
 		// another operator on the region replaces the record: none of
 		// either means ours never existed, whatever else changed the
@@ -268,6 +272,23 @@ func (f operatorFamily) observe(ctx context.Context, p runParams, in action.Inte
 				what, strings.Join(slices.Compact(foreign), ", "))}, nil
 	}
 	return f.d.noTrace(in, what), nil
+}
+
+// pdLeader names PD's leader ("" when it cannot be read). The member's
+// name, not its ID: IDs are 64-bit and the intent is JSON.
+func (d *Driver) pdLeader(ctx context.Context) string {
+	l, err := d.read.GetLeader(ctx)
+	if err != nil || l == nil {
+		return ""
+	}
+	return l.Name
+}
+
+// sameLeader reports whether PD's leader is still the one recorded with
+// the intent: only then do its operator records cover the whole time
+// since. Unknown on either side counts as changed.
+func (d *Driver) sameLeader(ctx context.Context, recorded string) bool {
+	return recorded != "" && d.pdLeader(ctx) == recorded
 }
 
 // judge turns our ended operators into a phase. A merge ends with the

@@ -282,3 +282,25 @@ func TestDriverCancelOperatorAction(t *testing.T) {
 	}
 	e.release(run, in)
 }
+
+// PD keeps operator records in its leader's memory: after a leader change
+// a finished operator has no record, and its absence proves nothing. The
+// split that ran is judged by its effect ("may have run"), never "did not
+// run" (found by the chaos suite).
+func TestDriverObserveAfterPDLeaderChange(t *testing.T) {
+	e := newDrvEnv(t, pdsim.Options{})
+	r, _ := e.follower(0)
+	run := e.newRun(SplitRegion, map[string]any{"region_id": r.ID, "policy": "approximate"})
+	in := e.execute(run, 500*time.Millisecond, time.Minute)
+	e.fault(`{"type":"pd-leader-change"}`)
+	if op, err := e.reader.GetOperator(ctxT(t), r.ID); err == nil && op.Desc == "admin-split-region" {
+		t.Fatalf("the new PD leader still has the record: %+v", op)
+	}
+	obs := e.observe(run, in)
+	if obs.Phase == action.PhaseNotRun {
+		t.Fatalf("a split that ran was judged not run after PD's leader changed: %+v", obs)
+	}
+	if obs.Phase != action.PhaseUnknown || !strings.Contains(obs.Detail, "its effect is in place") {
+		t.Fatalf("observe after a PD leader change: %+v", obs)
+	}
+}
