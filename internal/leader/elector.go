@@ -45,6 +45,7 @@ type Elector struct {
 	cancel   context.CancelFunc
 	done     chan struct{}
 	deadline time.Time
+	token    int64 // the fencing token the work runs under
 }
 
 // New returns an elector that runs lead while it holds the lease; lead
@@ -124,13 +125,24 @@ func (e *Elector) Step(ctx context.Context, now time.Time) bool {
 	// Stop acting a third of the TTL before the lease runs out for the
 	// others: the margin absorbs clock drift between replicas.
 	e.deadline = l.ExpiresAt.Add(-e.Renew())
-	if leading {
+	if leading && e.token == l.Token {
 		e.mu.Unlock()
 		return true
 	}
+	if leading {
+		// Our own lease lapsed and we took it again (a pause, or this
+		// host's clock jumped): a new term, with a new token. The work
+		// still carries the old one, which the store now refuses, so it
+		// starts over under the new.
+		e.mu.Unlock()
+		e.cfg.Log.Warn("leader: the lease lapsed and was taken again; restarting the leader's work under the new token", "lease", l.Name, "token", l.Token)
+		e.stop()
+		e.mu.Lock()
+		e.status.Leader = true
+	}
 	wctx, wcancel := context.WithCancel(store.WithFence(ctx, store.Fence{Lease: l.Name, Token: l.Token}))
 	done := make(chan struct{})
-	e.cancel, e.done = wcancel, done
+	e.cancel, e.done, e.token = wcancel, done, l.Token
 	e.mu.Unlock()
 	e.cfg.Log.Info("leader: this replica leads", "lease", l.Name, "replica", e.cfg.Holder, "token", l.Token)
 	go func() {

@@ -195,3 +195,41 @@ func TestNewNeedsAReplicaID(t *testing.T) {
 		t.Fatal("an elector without a replica ID")
 	}
 }
+
+// This replica's clock jumps forward past its own lease's expiry: it
+// takes the lease again with a new token, and its work restarts under
+// that token (the old one is refused by the store); a backward jump only
+// shortens its own lease, which it keeps renewing.
+func TestClockJumps(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "op.db")
+	sa := openStore(t, path)
+	w := &work{}
+	a := elector(t, sa, "a", w)
+	if !a.Step(t.Context(), t0) {
+		t.Fatal("a did not lead")
+	}
+	ctx1 := w.waitTerm(t, 1)
+	if !a.Step(t.Context(), t0.Add(time.Hour)) {
+		t.Fatalf("after a forward jump: %+v", a.Status())
+	}
+	ctx2 := w.waitTerm(t, 2)
+	if tok := a.Status().Lease.Token; tok != 2 {
+		t.Fatalf("token after the lapse %d, want 2", tok)
+	}
+	if ctx1.Err() == nil {
+		t.Fatal("the first term's work still runs")
+	}
+	if err := write(ctx2, sa, "1", t0.Add(time.Hour)); err != nil {
+		t.Fatalf("the new term's write: %v", err)
+	}
+	if err := write(ctx1, sa, "2", t0.Add(time.Hour)); err == nil {
+		t.Fatal("the old term's write passed")
+	}
+	// Backward: the renewal at an earlier time keeps the term.
+	if !a.Step(t.Context(), t0.Add(59*time.Minute)) || a.Status().Lease.Token != 2 {
+		t.Fatalf("after a backward jump: %+v", a.Status())
+	}
+	if _, terms, _ := w.current(); terms != 2 {
+		t.Fatalf("%d terms after the backward jump, want 2", terms)
+	}
+}
