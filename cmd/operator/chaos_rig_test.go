@@ -20,6 +20,7 @@ import (
 
 	"github.com/operator-dev/operator/internal/action"
 	"github.com/operator-dev/operator/internal/app"
+	"github.com/operator-dev/operator/internal/pgtest"
 	"github.com/operator-dev/operator/internal/ticket"
 	"github.com/operator-dev/operator/internal/tikv/pdsim"
 )
@@ -38,10 +39,19 @@ type chaosRig struct {
 	tickets map[ticket.ID]bool
 }
 
-// newChaosRig starts pdsim at speed simulated seconds per real second.
+// newChaosRig starts pdsim at speed simulated seconds per real second,
+// with the daemon's state in a fresh database on the shared PostgreSQL
+// (the store several replicas use in production).
 func newChaosRig(t *testing.T, speed int) *chaosRig {
 	t.Helper()
-	r := &actionsRig{t: t, db: filepath.Join(t.TempDir(), "op.db")}
+	return newChaosRigOn(t, speed, pgtest.Shared(t).NewDatabase(t))
+}
+
+// newChaosRigOn is newChaosRig with the state store at db: a SQLite path
+// for the SQLite-only faults.
+func newChaosRigOn(t *testing.T, speed int, db string) *chaosRig {
+	t.Helper()
+	r := &actionsRig{t: t, db: db}
 	r.tf = addUserCLI(t, r.db, "alice", "approver")
 	r.sim = startChild(t, "pdsim", "--scenario", filepath.Join("..", "..", "scenarios", "hot-region-split.yaml"),
 		"--speed", fmt.Sprint(speed), "--listen", "127.0.0.1:0")

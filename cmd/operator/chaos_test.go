@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -216,7 +217,7 @@ func TestChaosLLMProviderDownOrGarbage(t *testing.T) {
 // and once space returns the run completes without a restart.
 func TestChaosSQLiteDiskFull(t *testing.T) {
 	t.Parallel()
-	c := newChaosRig(t, 30)
+	c := newChaosRigOn(t, 30, filepath.Join(t.TempDir(), "op.db"))
 	// Room for the daemon's own writes until the fill: 10 MiB.
 	limit := pageCount(t, c.db) + 2560
 	c.start([]string{fmt.Sprintf("%s=%d", envMaxPages, limit), envFillAt + "=acquired", envFillDB + "=" + c.db})

@@ -45,7 +45,7 @@ func (r *haRig) replica(id, crashStep string) (*child, string) {
 	if crashStep != "" {
 		env = append(env, "OPERATOR_E2E_CRASH_AT="+crashStep)
 	}
-	c := startChildEnv(r.t, env, "run", "--pd-endpoint", r.pdURL, "--db-path", r.db, "--api-listen", "127.0.0.1:0",
+	c := startChildEnv(r.t, env, "run", "--pd-endpoint", r.pdURL, "--db", r.db, "--api-listen", "127.0.0.1:0",
 		"--monitor-interval", "1s", "--monitor-clear-after", "3s", "--diagnosis-interval", "1s", "--actions-mode", "execute",
 		"--ha-replica-id", id, "--ha-lease-ttl", "3s")
 	return c, c.waitLog(r.t, "operator running", "api")

@@ -57,7 +57,7 @@ func (s *Store) AddApproval(ctx context.Context, id action.ID, expectedVersion i
 
 // Approvals implements store.Runs.
 func (s *Store) Approvals(ctx context.Context, id action.ID) ([]action.Approval, error) {
-	out, err := approvals(ctx, s.pool, id)
+	out, err := approvals(ctx, s.reads(), id)
 	if err != nil {
 		return nil, fmt.Errorf("approvals of run %d: %w", id, err)
 	}

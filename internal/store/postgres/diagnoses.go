@@ -140,20 +140,20 @@ func (s *Store) LatestDiagnoses(ctx context.Context, id ticket.ID) ([]ticket.Dia
 // diagnoses reads the records matching cond ($1 is the ticket) of an
 // existing ticket.
 func (s *Store) diagnoses(ctx context.Context, id ticket.ID, cond string) ([]ticket.DiagnosisRecord, error) {
-	if _, err := getTicket(ctx, s.pool, "id = $1", int64(id)); err != nil {
+	if _, err := getTicket(ctx, s.reads(), "id = $1", int64(id)); err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, s.pool, scanDiagnosis, `SELECT `+diagnosisColumns+` FROM diagnoses WHERE `+cond, int64(id))
+	return queryAll(ctx, s.reads(), scanDiagnosis, `SELECT `+diagnosisColumns+` FROM diagnoses WHERE `+cond, int64(id))
 }
 
 // DiagnosisSpend implements store.Diagnoses.
 func (s *Store) DiagnosisSpend(ctx context.Context, id ticket.ID) (ticket.Usage, error) {
 	var u ticket.Usage
-	if _, err := getTicket(ctx, s.pool, "id = $1", int64(id)); err != nil {
+	if _, err := getTicket(ctx, s.reads(), "id = $1", int64(id)); err != nil {
 		return u, fmt.Errorf("diagnosis spend of ticket %d: %w", id, err)
 	}
 	// SUM of bigint is numeric: cast back, so the scan is exact.
-	err := s.pool.QueryRow(ctx, `SELECT COALESCE(SUM(input_tokens), 0)::bigint, COALESCE(SUM(output_tokens), 0)::bigint,
+	err := s.reads().QueryRow(ctx, `SELECT COALESCE(SUM(input_tokens), 0)::bigint, COALESCE(SUM(output_tokens), 0)::bigint,
 		COALESCE(SUM(cost_usd), 0)::double precision, COALESCE(SUM(attempts), 0)::bigint FROM diagnoses WHERE ticket_id = $1`, int64(id)).
 		Scan(&u.InputTokens, &u.OutputTokens, &u.CostUSD, &u.Attempts)
 	if err != nil {

@@ -77,7 +77,7 @@ func (s *Store) ReleaseLease(ctx context.Context, name, holder string, now time.
 
 // GetLease implements store.Leases.
 func (s *Store) GetLease(ctx context.Context, name string) (store.Lease, error) {
-	l, found, err := readLease(ctx, s.pool, name, "")
+	l, found, err := readLease(ctx, s.reads(), name, "")
 	if err != nil {
 		return l, err
 	}

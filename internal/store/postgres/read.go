@@ -10,7 +10,7 @@ import (
 
 // Get implements store.Tickets.
 func (s *Store) Get(ctx context.Context, id ticket.ID) (ticket.Ticket, error) {
-	t, err := getTicket(ctx, s.pool, "id = $1", int64(id))
+	t, err := getTicket(ctx, s.reads(), "id = $1", int64(id))
 	if err != nil {
 		return t, fmt.Errorf("get ticket %d: %w", id, err)
 	}
@@ -19,7 +19,7 @@ func (s *Store) Get(ctx context.Context, id ticket.ID) (ticket.Ticket, error) {
 
 // GetByKey implements store.Tickets.
 func (s *Store) GetByKey(ctx context.Context, key string) (ticket.Ticket, error) {
-	t, err := getTicket(ctx, s.pool, activeByKey, key)
+	t, err := getTicket(ctx, s.reads(), activeByKey, key)
 	if err != nil {
 		return t, fmt.Errorf("get active ticket for key %q: %w", key, err)
 	}
@@ -54,7 +54,7 @@ func (s *Store) List(ctx context.Context, f store.Filter) ([]ticket.Ticket, erro
 		w.add("last_seen >= ?", since)
 	}
 	q := `SELECT ` + ticketColumns + ` FROM tickets` + w.clause() + ` ORDER BY last_seen DESC, id DESC` + w.limit(f.Limit)
-	out, err := queryAll(ctx, s.pool, scanTicket, q, w.args...)
+	out, err := queryAll(ctx, s.reads(), scanTicket, q, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("list tickets: %w", err)
 	}
@@ -63,10 +63,10 @@ func (s *Store) List(ctx context.Context, f store.Filter) ([]ticket.Ticket, erro
 
 // Events implements store.Tickets.
 func (s *Store) Events(ctx context.Context, id ticket.ID) ([]ticket.Event, error) {
-	if _, err := getTicket(ctx, s.pool, "id = $1", int64(id)); err != nil {
+	if _, err := getTicket(ctx, s.reads(), "id = $1", int64(id)); err != nil {
 		return nil, fmt.Errorf("events of ticket %d: %w", id, err)
 	}
-	out, err := queryAll(ctx, s.pool, scanEvent, `SELECT `+eventColumns+` FROM ticket_events WHERE ticket_id = $1 ORDER BY at, id`, int64(id))
+	out, err := queryAll(ctx, s.reads(), scanEvent, `SELECT `+eventColumns+` FROM ticket_events WHERE ticket_id = $1 ORDER BY at, id`, int64(id))
 	if err != nil {
 		return nil, fmt.Errorf("events of ticket %d: %w", id, err)
 	}
@@ -79,7 +79,7 @@ func (s *Store) CountByState(ctx context.Context) (map[ticket.State]int, error) 
 	for _, st := range ticket.States() {
 		out[st] = 0
 	}
-	rows, err := s.pool.Query(ctx, `SELECT state, COUNT(*) FROM tickets GROUP BY state`)
+	rows, err := s.reads().Query(ctx, `SELECT state, COUNT(*) FROM tickets GROUP BY state`)
 	if err != nil {
 		return nil, fmt.Errorf("count tickets by state: %w", classify(err))
 	}

@@ -164,7 +164,7 @@ func auditInTx(ctx context.Context, tx pgx.Tx, rec audit.Record) error {
 
 // GetRun implements store.Runs.
 func (s *Store) GetRun(ctx context.Context, id action.ID) (action.Run, error) {
-	r, err := getRun(ctx, s.pool, id)
+	r, err := getRun(ctx, s.reads(), id)
 	if err != nil {
 		return r, fmt.Errorf("get run %d: %w", id, err)
 	}
@@ -201,7 +201,7 @@ func (s *Store) ListRuns(ctx context.Context, f store.RunFilter) ([]action.Run, 
 		w.add("updated_at >= ?", since)
 	}
 	q := `SELECT ` + runColumns + ` FROM action_runs` + w.clause() + ` ORDER BY id` + w.limit(f.Limit)
-	out, err := queryAll(ctx, s.pool, scanRun, q, w.args...)
+	out, err := queryAll(ctx, s.reads(), scanRun, q, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("list runs: %w", err)
 	}
@@ -268,10 +268,10 @@ func (s *Store) TransitionRun(ctx context.Context, id action.ID, expectedVersion
 // RunTransitions implements store.Runs.
 func (s *Store) RunTransitions(ctx context.Context, id action.ID) ([]action.Transition, error) {
 	what := fmt.Sprintf("transitions of run %d", id)
-	if _, err := getRun(ctx, s.pool, id); err != nil {
+	if _, err := getRun(ctx, s.reads(), id); err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	out, err := queryAll(ctx, s.pool, scanTransition, `SELECT from_state, to_state, at, actor, reason, data::text FROM run_transitions
+	out, err := queryAll(ctx, s.reads(), scanTransition, `SELECT from_state, to_state, at, actor, reason, data::text FROM run_transitions
 		WHERE run_id = $1 ORDER BY id`, int64(id))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)

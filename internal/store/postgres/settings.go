@@ -19,7 +19,7 @@ func (s *Store) KillSwitch(ctx context.Context) (action.KillSwitch, error) {
 		ks  action.KillSwitch
 		raw string
 	)
-	err := s.pool.QueryRow(ctx, `SELECT value::text FROM settings WHERE name = $1`, settingKillSwitch).Scan(&raw)
+	err := s.reads().QueryRow(ctx, `SELECT value::text FROM settings WHERE name = $1`, settingKillSwitch).Scan(&raw)
 	switch {
 	case noRows(err):
 		return action.KillSwitch{}, nil

@@ -121,7 +121,7 @@ func (s *Store) RevokeUser(ctx context.Context, name, actor string, now time.Tim
 
 // UserByToken implements store.Users.
 func (s *Store) UserByToken(ctx context.Context, tokenHash string) (auth.User, error) {
-	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT u.name, u.role, u.created_at, u.created_by, u.revoked_at
+	u, err := scanUser(s.reads().QueryRow(ctx, `SELECT u.name, u.role, u.created_at, u.created_by, u.revoked_at
 		FROM user_tokens t JOIN users u ON u.name = t.user_name
 		WHERE t.hash = $1 AND t.revoked_at IS NULL AND u.revoked_at IS NULL`, tokenHash))
 	if noRows(err) {
@@ -135,7 +135,7 @@ func (s *Store) UserByToken(ctx context.Context, tokenHash string) (auth.User, e
 
 // ListUsers implements store.Users.
 func (s *Store) ListUsers(ctx context.Context) ([]auth.User, error) {
-	out, err := queryAll(ctx, s.pool, scanUser, `SELECT `+userColumns+` FROM users ORDER BY name`)
+	out, err := queryAll(ctx, s.reads(), scanUser, `SELECT `+userColumns+` FROM users ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
@@ -145,7 +145,7 @@ func (s *Store) ListUsers(ctx context.Context) ([]auth.User, error) {
 // CountActiveUsers implements store.Users.
 func (s *Store) CountActiveUsers(ctx context.Context) (int, error) {
 	var n int
-	if err := s.pool.QueryRow(ctx, `SELECT COUNT(*) FROM users WHERE revoked_at IS NULL`).Scan(&n); err != nil {
+	if err := s.reads().QueryRow(ctx, `SELECT COUNT(*) FROM users WHERE revoked_at IS NULL`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count users: %w", classify(err))
 	}
 	return n, nil
