@@ -83,9 +83,6 @@ func (a *App) runActions(ctx context.Context) {
 	}
 	lastDigest := time.Now()
 	for {
-		if a.policy != nil {
-			a.policy.Check(ctx) //nolint:errcheck // OnError logs and audits a refused file; the old policy stays
-		}
 		if a.notifier != nil && time.Since(lastDigest) >= 24*time.Hour {
 			lastDigest = time.Now()
 			if err := a.notifier.SendDigest(ctx, lastDigest); err != nil {
@@ -98,6 +95,25 @@ func (a *App) runActions(ctx context.Context) {
 		if err := a.exec.Once(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("executor pass failed; retrying next tick", "err", err)
 		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// watchPolicy reloads the policy file when it changes, on every replica:
+// approvals are taken by whichever replica's API a person reaches, so
+// each must judge them by the current file, leader or not.
+func (a *App) watchPolicy(ctx context.Context) {
+	if a.policy == nil {
+		return
+	}
+	t := time.NewTicker(time.Duration(a.cfg.Actions.Interval))
+	defer t.Stop()
+	for {
+		a.policy.Check(ctx) //nolint:errcheck // OnError logs and audits a refused file; the old policy stays
 		select {
 		case <-ctx.Done():
 			return

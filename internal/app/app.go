@@ -275,6 +275,11 @@ func (a *App) Run(ctx context.Context) error {
 	// monitors, diagnoses and executes (see lead).
 	electDone := make(chan error, 1)
 	go func() { electDone <- a.elector.Run(ctx, time.Now) }()
+	policyDone := make(chan struct{})
+	go func() {
+		defer close(policyDone)
+		a.watchPolicy(ctx)
+	}()
 	var serveErr error
 	select {
 	case <-ctx.Done():
@@ -284,6 +289,7 @@ func (a *App) Run(ctx context.Context) error {
 	if err := <-electDone; err != nil {
 		a.log.Warn("leaving the election", "err", err)
 	}
+	<-policyDone
 	if a.write != nil {
 		a.write.Close()
 	}

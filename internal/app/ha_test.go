@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,4 +104,39 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 		}
 		time.Sleep(50 * time.Millisecond) // polling real daemons; the deadline bounds it
 	}
+}
+
+// A standby takes approvals through its API, so it reloads the policy
+// file too, not only the leader.
+func TestStandbyReloadsThePolicy(t *testing.T) {
+	sim := httptest.NewServer(pdsim.NewServer(pdsim.New(pdsim.Options{Stores: 3, Regions: 30}), "http://127.0.0.1:2379"))
+	defer sim.Close()
+	cfg := testConfig(t, sim.URL)
+	cfg.HA.LeaseTTL = config.Duration(3 * time.Second)
+	cfg.Actions.Interval = config.Duration(100 * time.Millisecond)
+	dir := t.TempDir()
+	a := startReplica(t, *cfg, "replica-a")
+	token := userToken(t, cfg.DB.Path)
+	waitFor(t, "replica-a to lead", func() bool { return a.info(t, token).Replica.Leader })
+	cfg.Actions.PolicyFile = filepath.Join(dir, "policy.yaml")
+	example, err := os.ReadFile(filepath.Join("..", "policy", "example.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg.Actions.PolicyFile, example, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b := startReplica(t, *cfg, "replica-b")
+	if b.info(t, token).Replica.Leader {
+		t.Fatal("replica-b leads")
+	}
+	before := b.app.policy.Current().Digest()
+	edited := strings.Replace(string(example), "expire-after: 30m", "expire-after: 40m", 1)
+	if edited == string(example) {
+		t.Fatal("the example policy has no low-tier expire-after: 30m to edit")
+	}
+	if err := os.WriteFile(cfg.Actions.PolicyFile, []byte(edited), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the standby to reload its policy", func() bool { return b.app.policy.Current().Digest() != before })
 }
