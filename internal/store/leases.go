@@ -86,3 +86,44 @@ func WithoutFence(ctx context.Context) context.Context {
 	}
 	return context.WithValue(ctx, fenceKey{}, nil)
 }
+
+// CheckLeaseRequest refuses an acquisition without a name, a holder or a
+// positive TTL.
+func CheckLeaseRequest(name, holder string, ttl time.Duration) error {
+	if name == "" || holder == "" || ttl <= 0 {
+		return fmt.Errorf("%w: a lease needs a name, a holder and a positive TTL", ErrInvalid)
+	}
+	return nil
+}
+
+// NextLease decides an acquisition, the same on every backend: from the
+// stored lease (found false: nobody ever took it) to what holder gets at
+// now. held false means someone else holds it and nothing is written;
+// otherwise next is to be stored: a renewal keeps the token, a lease
+// taken fresh or after it lapsed gets the next one.
+func NextLease(cur Lease, found bool, name, holder string, ttl time.Duration, now time.Time) (next Lease, held bool) {
+	switch {
+	case !found:
+		next = Lease{Name: name, Holder: holder, Token: 1, AcquiredAt: now}
+	case cur.Holder == holder && now.Before(cur.ExpiresAt):
+		next = cur
+	case now.Before(cur.ExpiresAt):
+		return cur, false
+	default:
+		next = Lease{Name: name, Holder: holder, Token: cur.Token + 1, AcquiredAt: now}
+	}
+	next.ExpiresAt = now.Add(ttl)
+	return next, true
+}
+
+// CheckFence is the fence check every backend makes in a fenced write's
+// transaction, given the lease as stored (found false: nobody took it).
+func CheckFence(f Fence, cur Lease, found bool) error {
+	switch {
+	case !found:
+		return Fenced(f, 0, "nobody")
+	case cur.Token != f.Token:
+		return Fenced(f, cur.Token, cur.Holder)
+	}
+	return nil
+}

@@ -13,8 +13,8 @@ import (
 // AcquireLease implements store.Leases.
 func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (store.Lease, bool, error) {
 	what := fmt.Sprintf("acquire lease %s for %s", name, holder)
-	if name == "" || holder == "" || ttl <= 0 {
-		return store.Lease{}, false, fmt.Errorf("%s: %w: a lease needs a name, a holder and a positive TTL", what, store.ErrInvalid)
+	if err := store.CheckLeaseRequest(name, holder, ttl); err != nil {
+		return store.Lease{}, false, fmt.Errorf("%s: %w", what, err)
 	}
 	now, err := encodeTime(now)
 	if err != nil {
@@ -36,20 +36,9 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.
 		if err != nil {
 			return err
 		}
-		held = false
-		switch {
-		case !found:
-			l = store.Lease{Name: name, Holder: holder, Token: 1, AcquiredAt: now}
-		case cur.Holder == holder && now.Before(cur.ExpiresAt):
-			l = cur // a renewal keeps the token
-		case now.Before(cur.ExpiresAt):
-			l = cur // someone else holds it
+		if l, held = store.NextLease(cur, found, name, holder, ttl, now); !held {
 			return nil
-		default:
-			l = store.Lease{Name: name, Holder: holder, Token: cur.Token + 1, AcquiredAt: now}
 		}
-		held = true
-		l.ExpiresAt = now.Add(ttl)
 		return writeLease(ctx, tx, l)
 	})
 	if err != nil {
@@ -102,13 +91,7 @@ func checkFence(ctx context.Context, tx pgx.Tx) error {
 	if err != nil {
 		return err
 	}
-	if !found {
-		return store.Fenced(f, 0, "nobody")
-	}
-	if cur.Token != f.Token {
-		return store.Fenced(f, cur.Token, cur.Holder)
-	}
-	return nil
+	return store.CheckFence(f, cur, found)
 }
 
 // readLease reads a lease; lock is "" or a locking clause.
