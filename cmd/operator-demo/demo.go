@@ -202,7 +202,7 @@ func summary(out io.Writer, results []result, err error) {
 		fmt.Fprintf(out, "stopped: %v\n", err)
 	}
 	if err == nil {
-		fmt.Fprintf(out, "All %d incidents reached a verified outcome. `operator audit verify --db <dir>/operator.db` checks the record.\n", len(results))
+		fmt.Fprintf(out, "All %d incidents reached a verified outcome. `operator audit verify --db <dir>/operator.db` checks the record (run with --dir to keep it after the demo).\n", len(results))
 	}
 }
 
