@@ -4,11 +4,15 @@
 package migration
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"path"
 	"regexp"
 	"strconv"
+
+	"github.com/operator-dev/operator/internal/store"
 )
 
 // Migration is one schema step.
@@ -47,4 +51,34 @@ func Load(fsys fs.FS, dir string) ([]Migration, error) {
 		return nil, fmt.Errorf("no migrations in %s", dir)
 	}
 	return out, nil
+}
+
+// Next is the migration that follows version in ms: nil when the database
+// is up to date, store.ErrSchemaTooNew when a newer Operator migrated it.
+func Next(ms []Migration, version int) (*Migration, error) {
+	switch latest := len(ms); {
+	case version > latest:
+		return nil, fmt.Errorf("%w: database schema version %d is newer than this operator (knows up to %d): upgrade the operator",
+			store.ErrSchemaTooNew, version, latest)
+	case version == latest:
+		return nil, nil
+	}
+	next := ms[version]
+	return &next, nil
+}
+
+// Apply runs step, which applies the next migration in a transaction of
+// its own (nil when there was none), until the database is up to date,
+// logging each one applied; it returns the final version.
+func Apply(ctx context.Context, logger *slog.Logger, step func(context.Context) (int, *Migration, error)) (int, error) {
+	for {
+		version, applied, err := step(ctx)
+		if err != nil {
+			return version, err
+		}
+		if applied == nil {
+			return version, nil
+		}
+		logger.InfoContext(ctx, "applied database migration", "version", applied.Version, "name", applied.Name)
+	}
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/operator-dev/operator/internal/store"
 	schema "github.com/operator-dev/operator/internal/store/migration"
 )
 
@@ -43,18 +42,7 @@ type migrator struct {
 // Replicas starting at once take turns: each step holds an advisory lock
 // until it commits and re-reads the version under it, so every migration
 // is applied exactly once.
-func (m migrator) run(ctx context.Context) (int, error) {
-	for {
-		version, applied, err := m.step(ctx)
-		if err != nil {
-			return version, err
-		}
-		if applied == nil {
-			return version, nil
-		}
-		m.logger.InfoContext(ctx, "applied database migration", "version", applied.Version, "name", applied.Name)
-	}
-}
+func (m migrator) run(ctx context.Context) (int, error) { return schema.Apply(ctx, m.logger, m.step) }
 
 // step applies the next migration, if any, in one transaction.
 func (m migrator) step(ctx context.Context) (version int, applied *migration, err error) {
@@ -70,15 +58,13 @@ func (m migrator) step(ctx context.Context) (version int, applied *migration, er
 	if version, err = currentVersion(ctx, tx); err != nil {
 		return 0, nil, err
 	}
-	latest := len(m.ms)
-	if version > latest {
-		return version, nil, fmt.Errorf("%w: database schema version %d is newer than this operator (knows up to %d): upgrade the operator",
-			store.ErrSchemaTooNew, version, latest)
+	next, err := schema.Next(m.ms, version)
+	if err != nil {
+		return version, nil, err
 	}
-	if version == latest {
+	if next == nil { // up to date
 		return version, nil, tx.Commit(ctx)
 	}
-	next := m.ms[version]
 	// No arguments: pgx sends it as a simple query, so a file may hold
 	// several statements.
 	if _, err := tx.Exec(ctx, next.SQL); err != nil {
@@ -95,7 +81,7 @@ func (m migrator) step(ctx context.Context) (version int, applied *migration, er
 	if err := tx.Commit(ctx); err != nil {
 		return version, nil, fmt.Errorf("commit migration %d (%s): %w", next.Version, next.Name, classify(err))
 	}
-	return next.Version, &next, nil
+	return next.Version, next, nil
 }
 
 // currentVersion reads the schema version, creating the bookkeeping table

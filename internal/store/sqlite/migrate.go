@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/operator-dev/operator/internal/store"
 	schema "github.com/operator-dev/operator/internal/store/migration"
 )
 
@@ -38,18 +37,7 @@ type migrator struct {
 // run applies every missing migration and returns the final version. It is
 // safe against another process migrating the same file at the same time:
 // each step re-reads the version inside its write transaction.
-func (m migrator) run(ctx context.Context) (int, error) {
-	for {
-		version, applied, err := m.step(ctx)
-		if err != nil {
-			return version, err
-		}
-		if applied == nil {
-			return version, nil
-		}
-		m.logger.InfoContext(ctx, "applied database migration", "version", applied.Version, "name", applied.Name)
-	}
-}
+func (m migrator) run(ctx context.Context) (int, error) { return schema.Apply(ctx, m.logger, m.step) }
 
 // step applies the next migration, if any, in one transaction.
 func (m migrator) step(ctx context.Context) (version int, applied *migration, err error) {
@@ -62,15 +50,13 @@ func (m migrator) step(ctx context.Context) (version int, applied *migration, er
 	if version, err = currentVersion(ctx, tx); err != nil {
 		return 0, nil, err
 	}
-	latest := len(m.ms)
-	if version > latest {
-		return version, nil, fmt.Errorf("%w: database schema version %d is newer than this operator (knows up to %d): upgrade the operator",
-			store.ErrSchemaTooNew, version, latest)
+	next, err := schema.Next(m.ms, version)
+	if err != nil {
+		return version, nil, err
 	}
-	if version == latest {
+	if next == nil { // up to date
 		return version, nil, nil
 	}
-	next := m.ms[version]
 	if _, err := tx.ExecContext(ctx, next.SQL); err != nil {
 		return version, nil, fmt.Errorf("apply migration %d (%s): %w", next.Version, next.Name, classify(err))
 	}
@@ -85,7 +71,7 @@ func (m migrator) step(ctx context.Context) (version int, applied *migration, er
 	if err := tx.Commit(); err != nil {
 		return version, nil, fmt.Errorf("commit migration %d (%s): %w", next.Version, next.Name, classify(err))
 	}
-	return next.Version, &next, nil
+	return next.Version, next, nil
 }
 
 // currentVersion reads the schema version, creating the bookkeeping table in
